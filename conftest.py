@@ -1,0 +1,1 @@
+"""Repository-level pytest setup: the plugin's own tests drive pytest in subprocesses via pytester."""

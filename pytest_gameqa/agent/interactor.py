@@ -1,0 +1,158 @@
+"""Interactor: performs one Action with real Playwright input and leaves a before/after pair.
+
+Real mouse and keyboard events (not synthetic DOM events) because many engines ignore untrusted
+events; every call is bounded so that a game that hangs mid-action cannot hang the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from ..browser.session import Clock, GameSession, PageHung, bounded
+from ..models import ActionResult, ObserveResult
+from ..report.artifacts import Evidence
+from .actions import (
+    Action,
+    ClickAt,
+    ClickElement,
+    Drag,
+    HoldKey,
+    PressKey,
+    ReturnToGame,
+    TypeText,
+    Wait,
+    describe,
+    normalise_key,
+)
+
+INPUT_TIMEOUT = 5.0
+SETTLE_S = 0.15
+
+
+class Interactor:
+    def __init__(
+        self,
+        session: GameSession,
+        evidence: Evidence,
+        clock: Clock,
+        *,
+        game_url: str,
+        fmt: str = "jpeg",
+        scale: float = 1.0,
+    ) -> None:
+        self.session = session
+        self.evidence = evidence
+        self.clock = clock
+        self.game_url = game_url
+        self.fmt = fmt
+        self.scale = scale
+        self.count = 0
+
+    @property
+    def page(self) -> Page:
+        assert self.session.page is not None
+        return self.session.page
+
+    async def _shot(self, index: int, phase: str, description: str) -> tuple[str | None, bytes | None]:
+        try:
+            data = await self.session.screenshot(self.fmt, self.scale)
+        except (PageHung, PlaywrightError):
+            return None, None
+        return self.evidence.save(index, phase, description, data), data
+
+    async def perform(self, action: Action, policy: str = "heuristic") -> ActionResult:
+        self.count += 1
+        index = self.count
+        description = describe(action)
+        started = time.monotonic()
+        at_s = self.clock.now()
+        before, before_bytes = await self._shot(index, "before", description)
+        error = None
+        try:
+            await self._do(action)
+        except PageHung as exc:
+            error = f"the game did not respond: {exc}"
+        except PlaywrightError as exc:
+            error = str(exc).splitlines()[0][:300]
+        except ValueError as exc:
+            error = str(exc)
+        await asyncio.sleep(SETTLE_S)
+        after, after_bytes = await self._shot(index, "after", description)
+        changed = None if before_bytes is None or after_bytes is None else before_bytes != after_bytes
+        return ActionResult(
+            index=index,
+            description=description,
+            ok=error is None,
+            error=error,
+            at_s=at_s,
+            duration_s=round(time.monotonic() - started, 3),
+            before=before,
+            after=after,
+            changed=changed,
+            policy=policy,
+        )
+
+    async def _do(self, action: Action) -> None:
+        page = self.page
+        if isinstance(action, ClickElement):
+            await self._click_target(action.target)
+        elif isinstance(action, ClickAt):
+            self._check_point(action.x, action.y)
+            await bounded(page.mouse.click(action.x, action.y), INPUT_TIMEOUT, "a click")
+        elif isinstance(action, Drag):
+            self._check_point(action.x1, action.y1)
+            self._check_point(action.x2, action.y2)
+            await bounded(page.mouse.move(action.x1, action.y1), INPUT_TIMEOUT, "a drag")
+            await bounded(page.mouse.down(), INPUT_TIMEOUT, "a drag")
+            await bounded(page.mouse.move(action.x2, action.y2, steps=8), INPUT_TIMEOUT, "a drag")
+            await bounded(page.mouse.up(), INPUT_TIMEOUT, "a drag")
+        elif isinstance(action, PressKey):
+            key = normalise_key(action.key)
+            for i in range(action.times):
+                await bounded(page.keyboard.press(key, delay=30), INPUT_TIMEOUT, "a key press")
+                if i + 1 < action.times:
+                    await asyncio.sleep(0.06)
+        elif isinstance(action, HoldKey):
+            key = normalise_key(action.key)
+            await bounded(page.keyboard.down(key), INPUT_TIMEOUT, "a key hold")
+            try:
+                await asyncio.sleep(action.ms / 1000)
+            finally:
+                await bounded(page.keyboard.up(key), INPUT_TIMEOUT, "a key hold")
+        elif isinstance(action, TypeText):
+            if action.target is not None:
+                await self._click_target(action.target)
+            await bounded(page.keyboard.type(action.text, delay=20), INPUT_TIMEOUT + len(action.text) * 0.05, "typing")
+        elif isinstance(action, Wait):
+            await asyncio.sleep(action.ms / 1000)
+        elif isinstance(action, ReturnToGame):
+            await bounded(page.goto(self.game_url, wait_until="load", timeout=30_000), 35, "returning to the game")
+
+    def _check_point(self, x: float, y: float) -> None:
+        width, height = self.session.viewport
+        if not (0 <= x < width and 0 <= y < height):
+            raise ValueError(f"point ({x:g},{y:g}) is outside the {width}x{height} viewport")
+
+    async def _click_target(self, target: ObserveResult) -> None:
+        """Click by selector in its frame; fall back to the mouse at its box when that is refused."""
+        page = self.page
+        if target.selector:
+            frame = page.main_frame
+            if target.frame_url:
+                frame = next((f for f in page.frames if f.url == target.frame_url), None) or page.main_frame
+            try:
+                locator = frame.locator(target.selector).first
+                await bounded(locator.click(timeout=1500), 3.0, "a click")
+                return
+            except PlaywrightError:
+                if target.bbox is None:
+                    raise
+        if target.bbox is None:
+            raise ValueError(f"{target.description}: nothing to click (no selector, no box)")
+        x, y = target.bbox.center
+        self._check_point(x, y)
+        await bounded(page.mouse.click(x, y), INPUT_TIMEOUT, "a click")

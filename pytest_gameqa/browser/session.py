@@ -1,0 +1,171 @@
+"""One game's browser context and page: opened, loaded with retries, photographed, always closed.
+
+A game whose main thread hangs makes every Playwright page call wait forever, so every call here goes
+through `bounded()`; the caller decides what a timeout means (usually: the game froze).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from playwright.async_api import Browser, BrowserContext, CDPSession, Page
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from ..monitor.pixels import Thumbnail, decode_png
+
+T = TypeVar("T")
+PROBE_JS = (Path(__file__).parent.parent / "monitor" / "probe.js").read_text(encoding="utf-8")
+THUMB_WIDTH = 160
+
+
+class PageHung(Exception):
+    """A page call did not answer in time: the page's main thread is most likely stuck."""
+
+
+class Clock:
+    """Seconds since the game started loading, the time base of every issue and action."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+
+    def now(self) -> float:
+        return round(time.monotonic() - self.t0, 3)
+
+
+async def bounded(aw: Awaitable[T], timeout: float, what: str) -> T:
+    try:
+        return await asyncio.wait_for(aw, timeout)
+    except asyncio.TimeoutError:
+        raise PageHung(f"{what} did not answer within {timeout:g} s") from None
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+_NET_ERRORS = {
+    "ERR_NAME_NOT_RESOLVED": "host not found",
+    "ERR_CONNECTION_REFUSED": "connection refused",
+    "ERR_CONNECTION_TIMED_OUT": "connection timed out",
+    "ERR_ADDRESS_UNREACHABLE": "address unreachable",
+    "ERR_INTERNET_DISCONNECTED": "no network",
+    "ERR_CERT_": "TLS certificate rejected",
+    "ERR_EMPTY_RESPONSE": "the server sent an empty response",
+    "ERR_CONNECTION_RESET": "connection reset",
+}
+
+
+def describe_load_error(error: Exception, url: str, timeout_s: float) -> str:
+    if isinstance(error, PlaywrightTimeout | asyncio.TimeoutError | PageHung):
+        return f"{url} did not finish loading within {timeout_s:g} s"
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    match = re.search(r"net::(ERR_[A-Z_]+)", text)
+    if match:
+        code = match.group(1)
+        human = next((v for k, v in _NET_ERRORS.items() if code.startswith(k)), code)
+        return f"could not load {url}: {human} (net::{code})"
+    return f"could not load {url}: {text}"
+
+
+class GameSession:
+    """The browser side of one game test."""
+
+    def __init__(self, browser: Browser, *, viewport: tuple[int, int], clock: Clock) -> None:
+        self.browser = browser
+        self.viewport = viewport
+        self.clock = clock
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
+        self.cdp: CDPSession | None = None
+        self.closing = False
+        self.load_s: float | None = None
+
+    async def open(
+        self,
+        on_event: Callable[[dict[str, Any]], None],
+        context_args: dict[str, Any] | None = None,
+    ) -> Page:
+        args: dict[str, Any] = {
+            "viewport": {"width": self.viewport[0], "height": self.viewport[1]},
+            "ignore_https_errors": True,
+            **(context_args or {}),
+        }
+        self.context = await bounded(self.browser.new_context(**args), 30, "creating a browser context")
+
+        def binding(_source: Any, event: dict[str, Any]) -> None:
+            on_event(event)
+
+        await bounded(self.context.expose_binding("__gameqa_emit", binding), 10, "exposing the probe")
+        await bounded(self.context.add_init_script(PROBE_JS), 10, "adding the probe")
+        self.page = await bounded(self.context.new_page(), 30, "opening a page")
+        self.cdp = await bounded(self.context.new_cdp_session(self.page), 10, "opening a DevTools session")
+        return self.page
+
+    async def load(self, url: str, *, attempts: int, timeout_s: float) -> str | None:
+        """Navigate with retries and backoff; returns None on success, else why it failed."""
+        assert self.page is not None
+        reason = None
+        for attempt in range(attempts):
+            if attempt:
+                await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 4.0))
+            try:
+                response = await bounded(
+                    self.page.goto(url, wait_until="load", timeout=timeout_s * 1000),
+                    timeout_s + 5,
+                    "loading the page",
+                )
+            except (PlaywrightError, PageHung) as error:
+                reason = describe_load_error(error, url, timeout_s)
+                if "net::ERR_ABORTED" in str(error) and self.page.url.startswith("http"):
+                    reason = None  # a game that redirects itself while loading; it did load
+                    break
+                continue
+            if response is not None and response.status >= 400:
+                reason = f"HTTP {response.status} {response.status_text or ''}".rstrip() + f" for {url}"
+                if response.status < 500:
+                    break  # a 404 will not fix itself; a 503 might
+                continue
+            reason = None
+            break
+        self.load_s = self.clock.now()
+        return reason
+
+    async def evaluate(self, expression: str, timeout: float = 3.0, arg: Any = None) -> Any:
+        assert self.page is not None
+        return await bounded(self.page.evaluate(expression, arg), timeout, "the page")
+
+    async def screenshot(self, fmt: str = "jpeg", scale: float = 1.0, quality: int = 70) -> bytes:
+        """A viewport capture through DevTools: fast, and able to downscale in the browser."""
+        assert self.cdp is not None
+        params: dict[str, Any] = {
+            "format": fmt,
+            "captureBeyondViewport": False,
+            "optimizeForSpeed": True,
+            "clip": {"x": 0, "y": 0, "width": self.viewport[0], "height": self.viewport[1], "scale": scale},
+        }
+        if fmt == "jpeg":
+            params["quality"] = quality
+        result = await bounded(self.cdp.send("Page.captureScreenshot", params), 5, "taking a screenshot")
+        return base64.b64decode(result["data"])
+
+    async def thumbnail(self) -> Thumbnail:
+        data = await self.screenshot("png", scale=THUMB_WIDTH / self.viewport[0])
+        return decode_png(data)
+
+    async def close(self) -> None:
+        self.closing = True
+        if self.context is not None:
+            try:
+                await asyncio.wait_for(self.context.close(), 10)
+            except (asyncio.TimeoutError, PlaywrightError):
+                pass
+        self.context = None

@@ -1,0 +1,85 @@
+// Lists what a player could interact with in this frame, in this frame's viewport coordinates.
+// Runs inside the game's frames: it must be cheap, read-only and never throw.
+(maxItems) => {
+  const out = [];
+  const seen = new Set();
+  const vw = window.innerWidth, vh = window.innerHeight;
+  const cssPath = (el) => {
+    if (el.id && document.querySelectorAll("#" + CSS.escape(el.id)).length === 1) return "#" + CSS.escape(el.id);
+    const parts = [];
+    for (let node = el; node && node.nodeType === 1 && node !== document.documentElement; node = node.parentElement) {
+      let part = node.tagName.toLowerCase();
+      if (node.id && document.querySelectorAll("#" + CSS.escape(node.id)).length === 1) {
+        parts.unshift("#" + CSS.escape(node.id));
+        break;
+      }
+      const parent = node.parentElement;
+      if (parent) {
+        const same = Array.from(parent.children).filter((c) => c.tagName === node.tagName);
+        if (same.length > 1) part += `:nth-of-type(${same.indexOf(node) + 1})`;
+      }
+      parts.unshift(part);
+    }
+    return parts.join(" > ");
+  };
+  const visibleBox = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return null;
+    if (r.right <= 0 || r.bottom <= 0 || r.left >= vw || r.top >= vh) return null;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none" || parseFloat(style.opacity) < 0.05) return null;
+    return r;
+  };
+  const covered = (el, r) => {
+    const x = Math.min(Math.max(r.left + r.width / 2, 0), vw - 1);
+    const y = Math.min(Math.max(r.top + r.height / 2, 0), vh - 1);
+    const hit = document.elementFromPoint(x, y);
+    return !(hit && (hit === el || el.contains(hit) || hit.contains(el)));
+  };
+  const textOf = (el) => (el.innerText || el.value || el.getAttribute("aria-label") || el.title || el.alt || "")
+    .replace(/\s+/g, " ").trim().slice(0, 80);
+  const add = (el, kind) => {
+    if (seen.has(el) || out.length >= maxItems) return;
+    const r = visibleBox(el);
+    if (!r) return;
+    seen.add(el);
+    const href = el.tagName === "A" ? el.href : "";
+    out.push({
+      kind, tag: el.tagName.toLowerCase(), text: textOf(el), selector: cssPath(el),
+      x: r.left, y: r.top, width: r.width, height: r.height,
+      href, offOrigin: !!href && !href.startsWith("javascript:") && new URL(href, location.href).origin !== location.origin,
+      disabled: !!el.disabled || el.getAttribute("aria-disabled") === "true",
+      covered: covered(el, r),
+    });
+  };
+  const interactive = "button, a[href], [role=button], input[type=button], input[type=submit], [onclick], summary, input:not([type=hidden]), textarea, select";
+  for (const el of document.querySelectorAll(interactive)) {
+    const tag = el.tagName;
+    add(el, tag === "A" ? "link" : (tag === "INPUT" && !/button|submit/.test(el.type)) || tag === "TEXTAREA" || tag === "SELECT" ? "input" : "button");
+  }
+  for (const el of document.querySelectorAll("canvas")) {
+    const r = el.getBoundingClientRect();
+    if (r.width * r.height >= 10000) add(el, "canvas");
+  }
+  // elements styled as clickable (div buttons, cards, grid cells)
+  const all = document.body ? document.body.getElementsByTagName("*") : [];
+  for (let i = 0; i < all.length && out.length < maxItems; i++) {
+    const el = all[i];
+    if (seen.has(el) || el.children.length > 6) continue;
+    if (getComputedStyle(el).cursor === "pointer" && (!el.parentElement || getComputedStyle(el.parentElement).cursor !== "pointer")) add(el, "button");
+  }
+  // text prompts: "click to start", "press enter", "game over"...
+  const promptRe = /(click|tap|touch|press|hit)\b.{0,24}\b(start|play|begin|continue|enter|space|key)|game\s*over|try again|play again|you (win|lose|died)|paused/i;
+  const walker = document.body ? document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT) : null;
+  while (walker && walker.nextNode() && out.length < maxItems) {
+    const text = walker.currentNode.nodeValue;
+    if (!text || !promptRe.test(text)) continue;
+    const el = walker.currentNode.parentElement;
+    if (el && !seen.has(el)) add(el, "prompt");
+  }
+  let screenText = "";
+  try { screenText = (document.body ? document.body.innerText : "").replace(/\s+/g, " ").trim().slice(0, 1500); } catch (e) {}
+  let state = null;
+  try { if (typeof window.render_game_to_text === "function") state = String(window.render_game_to_text()).slice(0, 4000); } catch (e) {}
+  return { items: out, screenText, state, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
+}

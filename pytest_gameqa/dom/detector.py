@@ -1,0 +1,204 @@
+"""UIDetector: what can the player do right now? Works without a model, in every frame.
+
+It reads the DOM of every frame (buttons, links, clickable-looking elements, canvases, text prompts
+such as "click to start"), maps boxes to page coordinates and ranks them against an instruction.
+Off-origin links are never offered: an ad must not take the player away from the game.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Page
+from pydantic import BaseModel, Field
+
+from ..browser.session import PageHung, bounded
+from ..models import BoundingBox, ObserveResult
+
+DETECT_JS = (Path(__file__).parent / "detect.js").read_text(encoding="utf-8")
+
+START_WORDS = re.compile(
+    r"\b(start|play|begin|continue|resume|new game|play again|try again|restart|retry|let'?s go|go|"
+    r"ok|okay|enter|jouer|jugar|spielen|commencer|empezar|iniciar|starten)\b",
+    re.I,
+)
+RESTART_WORDS = re.compile(r"\b(play again|try again|restart|retry|new game|replay|again|continue)\b", re.I)
+GAME_OVER = re.compile(
+    r"game\s*over|you (lose|lost|died|win|won)|try again|play again|final score|\bdefeat\b|\bwinner\b", re.I
+)
+_PRESS = re.compile(r"\b(press|hit|push|tap)\b", re.I)
+_KEYS: tuple[tuple[str, str], ...] = (
+    (r"space\s*bar|\bspace\b", "Space"),
+    (r"\benter\b|\breturn\b", "Enter"),
+    (r"\b(up arrow|arrow up|arrowup)\b|\bup\b", "ArrowUp"),
+    (r"\b(down arrow|arrow down|arrowdown)\b|\bdown\b", "ArrowDown"),
+    (r"\b(left arrow|arrow left|arrowleft)\b|\bleft\b", "ArrowLeft"),
+    (r"\b(right arrow|arrow right|arrowright)\b|\bright\b", "ArrowRight"),
+    (r"\bescape\b|\besc\b", "Escape"),
+    (r"\btab\b", "Tab"),
+    (r"\bshift\b", "Shift"),
+)
+_STOP = {"the", "a", "an", "find", "click", "on", "button", "to", "or", "and", "of", "press", "key", "tap", "it"}
+
+
+def key_from_instruction(instruction: str) -> str | None:
+    """ "press the spacebar to jump" -> "Space"; "press R" -> "r"; None when no key is named."""
+    if not _PRESS.search(instruction) and "key" not in instruction.lower():
+        return None
+    for pattern, key in _KEYS:
+        if re.search(pattern, instruction, re.I):
+            return key
+    match = re.search(
+        r"\b(?:press|hit|push|tap)\s+(?:the\s+)?(?:key\s+)?['\"]?([a-z0-9])['\"]?(?:\s+key)?\b", instruction, re.I
+    )
+    return match.group(1).lower() if match else None
+
+
+def key_from_prompt(text: str) -> str | None:
+    lowered = text.lower()
+    if re.search(r"\b(press|hit)\b", lowered):
+        for pattern, key in _KEYS[:2]:
+            if re.search(pattern, lowered):
+                return key
+        return "Enter" if "any key" in lowered else None
+    return None
+
+
+class PageView(BaseModel):
+    """One look at the page: every candidate in every frame, plus its text and test hooks."""
+
+    candidates: list[ObserveResult] = Field(default_factory=list)
+    screen_text: str = ""
+    state: str | None = None
+    has_advance_time: bool = False
+
+    @property
+    def canvases(self) -> list[ObserveResult]:
+        return sorted(
+            (c for c in self.candidates if c.kind == "canvas"),
+            key=lambda c: -(c.bbox.width * c.bbox.height if c.bbox else 0),
+        )
+
+    @property
+    def game_over(self) -> bool:
+        if self.state and re.search(
+            r'"(phase|state|status|mode)"\s*:\s*"(game\s*over|gameover|over|dead|lost)"', self.state, re.I
+        ):
+            return True
+        return bool(GAME_OVER.search(self.screen_text))
+
+    def fingerprint(self) -> str:
+        """Stable across frames of the same screen: used for caching and 'nothing changed' checks."""
+        return "|".join(sorted(f"{c.kind}:{c.text}" for c in self.candidates if c.kind != "prompt"))
+
+
+class UIDetector:
+    def __init__(self, max_items: int = 60, timeout: float = 2.5) -> None:
+        self.max_items = max_items
+        self.timeout = timeout
+
+    async def scan(self, page: Page) -> PageView:
+        view = PageView()
+        texts: list[str] = []
+        frames = [f for f in page.frames if not f.is_detached()]
+        results = await asyncio.gather(*(self._scan_frame(page, f) for f in frames), return_exceptions=True)
+        for frame, result in zip(frames, results, strict=True):
+            if isinstance(result, PageHung):
+                raise result
+            if isinstance(result, BaseException) or result is None:
+                continue
+            data, offset = result
+            frame_url = None if frame.parent_frame is None else frame.url
+            for item in data["items"]:
+                if item["offOrigin"] or item["disabled"]:
+                    continue
+                box = BoundingBox(
+                    x=item["x"] + offset[0], y=item["y"] + offset[1], width=item["width"], height=item["height"]
+                )
+                view.candidates.append(self._to_result(item, box, frame_url))
+            if data.get("screenText"):
+                texts.append(data["screenText"])
+            if data.get("state") and view.state is None:
+                view.state = data["state"]
+            view.has_advance_time = view.has_advance_time or bool(data.get("hasAdvanceTime"))
+        view.screen_text = " | ".join(texts)[:3000]
+        return view
+
+    async def _scan_frame(self, page: Page, frame: Frame) -> tuple[dict[str, Any], tuple[float, float]] | None:
+        offset = (0.0, 0.0)
+        if frame.parent_frame is not None:
+            try:
+                element = await bounded(frame.frame_element(), self.timeout, "a frame")
+                box = await bounded(element.bounding_box(), self.timeout, "a frame")
+            except (PlaywrightError, PageHung):
+                return None
+            if not box or box["width"] < 20 or box["height"] < 20:
+                return None
+            offset = (box["x"], box["y"])
+        try:
+            data = await bounded(frame.evaluate(DETECT_JS, self.max_items), self.timeout, "the page")
+        except PlaywrightError:
+            return None
+        return data, offset
+
+    @staticmethod
+    def _to_result(item: dict[str, Any], box: BoundingBox, frame_url: str | None) -> ObserveResult:
+        kind = item["kind"]
+        text = item["text"]
+        method = "type" if kind == "input" else "click"
+        arguments: list[str] = []
+        if kind == "prompt":
+            key = key_from_prompt(text)
+            if key:
+                method, arguments = "press", [key]
+        label = text or item["tag"]
+        description = {
+            "canvas": f"click the {int(box.width)}x{int(box.height)} canvas",
+            "prompt": f"press {arguments[0]} ({text!r})" if arguments else f"click {label!r}",
+            "input": f"type into {label!r}",
+        }.get(kind, f"click {label!r}")
+        return ObserveResult(
+            description=description,
+            selector=item["selector"],
+            method=method,  # type: ignore[arg-type]
+            arguments=arguments,
+            bbox=box,
+            frame_url=frame_url,
+            kind=kind,
+            text=text,
+            score=-1.0 if item["covered"] and kind != "canvas" else 0.0,
+        )
+
+    @staticmethod
+    def rank(view: PageView, instruction: str | None = None) -> list[ObserveResult]:
+        """Order candidates by how well they fit the instruction (default: getting into the game)."""
+        wanted = {w for w in re.findall(r"[a-z0-9']+", (instruction or "").lower()) if w not in _STOP}
+        wants_start = not instruction or bool(START_WORDS.search(instruction))
+        wants_canvas = "canvas" in wanted or "game area" in (instruction or "").lower()
+        ranked: list[ObserveResult] = []
+        for candidate in view.candidates:
+            words = set(re.findall(r"[a-z0-9']+", candidate.text.lower()))
+            score = candidate.score + {"button": 1.0, "prompt": 0.8, "canvas": 0.5, "link": 0.3}.get(
+                candidate.kind, 0.1
+            )
+            score += 2.0 * len(wanted & words)
+            if wants_start and START_WORDS.search(candidate.text):
+                score += 3.0
+            if wanted and RESTART_WORDS.search(candidate.text) and ({"restart", "again", "retry"} & wanted):
+                score += 2.0
+            if wants_canvas and candidate.kind == "canvas":
+                score += 4.0
+            if candidate.kind == "prompt" and wants_start and candidate.method == "press":
+                score += 1.0
+            ranked.append(candidate.model_copy(update={"score": round(score, 2)}))
+        key = key_from_instruction(instruction or "")
+        if key:
+            ranked.append(
+                ObserveResult(description=f"press {key}", method="press", arguments=[key], kind="key", score=9.0)
+            )
+        ranked.sort(key=lambda c: -c.score)
+        return ranked

@@ -1,0 +1,150 @@
+"""Pydantic models for everything that crosses a boundary or lands in a report.
+
+The field names here are the contract of `gameqa-results.json` (see README): CI scripts read them, so
+renaming one is a breaking change.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class IssueKind(str, Enum):
+    LOAD_FAILURE = "load-failure"
+    CRASH = "crash"
+    FREEZE = "freeze"
+    BLANK_SCREEN = "blank-screen"
+    PAGE_ERROR = "page-error"
+    CONSOLE_ERROR = "console-error"
+    NETWORK_ERROR = "network-error"
+    WEBGL_CONTEXT_LOST = "webgl-context-lost"
+    LOW_FPS = "low-fps"
+    MEMORY_GROWTH = "memory-growth"
+    TIMEOUT = "timeout"
+    AI_FINDING = "ai-finding"
+    WARNING = "warning"
+
+
+#: Kinds after which playing on is pointless: the run stops at once.
+FATAL_KINDS = frozenset({IssueKind.LOAD_FAILURE, IssueKind.CRASH, IssueKind.FREEZE})
+#: Kinds recorded for the report that never fail a test.
+NEVER_FAILS = frozenset({IssueKind.WARNING})
+
+
+class Issue(BaseModel):
+    """One defect seen while playing; repeats of the same message are folded into `count`."""
+
+    kind: IssueKind
+    message: str
+    at_s: float = Field(description="seconds since the game started loading")
+    fatal: bool = False
+    location: str | None = Field(default=None, description="source URL:line:column when known")
+    frame_url: str | None = None
+    screenshot: str | None = Field(default=None, description="screenshot closest in time")
+    count: int = 1
+
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.kind.value, self.message, self.location)
+
+
+class BoundingBox(BaseModel):
+    """Page (top-level viewport) CSS pixels, already offset for iframes."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def center(self) -> tuple[float, float]:
+        return (self.x + self.width / 2, self.y + self.height / 2)
+
+
+ObserveMethod = Literal["click", "press", "type", "drag"]
+
+
+class ObserveResult(BaseModel):
+    """Something the player can do now, found by `observe()`; `act()` runs it with no new lookup."""
+
+    description: str
+    selector: str | None = Field(default=None, description="CSS selector inside `frame_url`")
+    method: ObserveMethod = "click"
+    arguments: list[str] = Field(default_factory=list, description="keys for press, text for type")
+    bbox: BoundingBox | None = None
+    frame_url: str | None = Field(default=None, description="None for the top frame")
+    kind: str = Field(default="element", description="button, link, canvas, prompt, input, key")
+    text: str = ""
+    score: float = 0.0
+
+
+class ActionResult(BaseModel):
+    """One performed action and its before/after evidence."""
+
+    index: int
+    description: str
+    ok: bool
+    error: str | None = None
+    at_s: float
+    duration_s: float = 0.0
+    before: str | None = None
+    after: str | None = None
+    changed: bool | None = Field(default=None, description="the screen differs after the action")
+    policy: str = "heuristic"
+
+
+class MetricSample(BaseModel):
+    at_s: float
+    fps: float | None = None
+    heap_mb: float | None = None
+
+
+class GameMetrics(BaseModel):
+    load_s: float | None = None
+    ready_s: float | None = None
+    fps_avg: float | None = None
+    fps_min: float | None = None
+    fps_p5: float | None = None
+    long_frames: int = 0
+    heap_start_mb: float | None = None
+    heap_end_mb: float | None = None
+    heap_growth_mb_per_s: float | None = None
+    action_avg_s: float | None = None
+    samples: list[MetricSample] = Field(default_factory=list)
+
+
+class LLMUsage(BaseModel):
+    calls: int = 0
+    tokens: int = 0
+    cost_usd: float | None = Field(default=0.0, description="None when the model's price is unknown")
+    cache_hits: int = 0
+    fallbacks: int = 0
+
+
+Outcome = Literal["passed", "failed", "error", "skipped"]
+
+
+class TestRecord(BaseModel):
+    """One game test as written to gameqa-results.json."""
+
+    __test__ = False  # not a pytest test class
+
+    nodeid: str
+    url: str
+    outcome: Outcome = "passed"
+    started_at: str
+    duration_s: float
+    seed: int | None = None
+    issues: list[Issue] = Field(default_factory=list)
+    actions: list[ActionResult] = Field(default_factory=list)
+    metrics: GameMetrics = Field(default_factory=GameMetrics)
+    llm: LLMUsage = Field(default_factory=LLMUsage)
+    artifacts_dir: str | None = None
+    pairs_dropped: int = 0
+
+
+class ResultsFile(BaseModel):
+    version: int = 1
+    tests: list[TestRecord] = Field(default_factory=list)

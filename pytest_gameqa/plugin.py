@@ -1,0 +1,312 @@
+"""pytest glue: options, the `game` marker, `--game-url` collection, fixtures, outcomes and reports.
+
+The core is async (Playwright's async API on pytest-asyncio's session loop); this module only wires
+it to pytest. pytest-playwright's sync `page`/`browser` fixtures are never used here because they
+break asyncio tests in the same run; its option group and `browser_type_launch_args` are reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import shutil
+from collections.abc import AsyncIterator, Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from . import settings as settings_mod
+from .agent.agent import GameAgent
+from .browser.launch import BrowserMissing
+from .browser.pool import BrowserPool
+from .models import Issue, TestRecord
+from .report.html import attach_html
+from .report.results import ResultsCollector, format_failure
+from .report.summary import junit_properties, write_summary
+from .settings import GameSettings
+from .stash import AGENT_KEY, BASE_SETTINGS_KEY, RECORD_KEY, RESULTS_KEY, SERVERS_KEY, TARGETS_KEY
+from .targets import LocalServers, parse_target
+
+SMOKE_MODULE = Path(__file__).with_name("_smoke.py")
+
+
+# ----------------------------------------------------------------------------------------- options
+def pytest_addoption(parser: pytest.Parser) -> None:
+    settings_mod.add_options(parser)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "game(url=None, *, duration, max_actions, seed, allow, ignore, ...): a game test; "
+        "the game_agent fixture loads `url` and the smoke checks fail the test on crashes and errors",
+    )
+    config.stash[BASE_SETTINGS_KEY] = settings_mod.resolve_base(config)
+    targets = [parse_target(raw, Path(config.invocation_params.dir)) for raw in config.getoption("--game-url")]
+    config.stash[TARGETS_KEY] = targets
+    config.stash[SERVERS_KEY] = LocalServers()
+    if targets and config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = []  # `pytest --game-url X` smoke-tests X only, not the project's test folders
+    if not _is_worker(config):
+        output = Path(config.getoption("--output"))
+        collector = ResultsCollector(output.absolute())
+        config.stash[RESULTS_KEY] = collector
+        config.pluginmanager.register(_ResultsPlugin(collector), "gameqa-results")
+        # pytest-playwright deletes --output in every worker's first test, racing other workers'
+        # artifacts; do it once here instead, before any worker starts, and disable its fixture.
+        if output.exists() and not getattr(config.option, "collectonly", False):
+            shutil.rmtree(output, ignore_errors=True)
+    config.pluginmanager.register(_OutputDirGuard(), "gameqa-output-guard")
+
+
+class _OutputDirGuard:
+    """Registered after pytest-playwright, so this definition of its fixture is the one used."""
+
+    @pytest.fixture(scope="session", autouse=True)
+    def delete_output_dir(self) -> None:
+        return None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    servers = config.stash.get(SERVERS_KEY, None)
+    if servers is not None:
+        servers.stop_all()
+
+
+# ----------------------------------------------------------------------------------------- collection
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: object) -> Generator[None, Any, Any]:
+    """Mark coroutine game tests for pytest-asyncio's session loop, so users need no asyncio marker."""
+    if inspect.iscoroutinefunction(obj) and _has_game_marker(collector, obj):
+        marks = [m for m in getattr(obj, "pytestmark", []) if m.name == "asyncio"]
+        if not marks and not any(True for _ in collector.iter_markers("asyncio")):
+            pytest.mark.asyncio(loop_scope="session")(obj)
+    return (yield)
+
+
+def _has_game_marker(collector: Any, obj: object) -> bool:
+    if any(m.name == "game" for m in getattr(obj, "pytestmark", [])):
+        return True
+    return any(True for _ in collector.iter_markers("game"))
+
+
+class _SmokeModule(pytest.Module):
+    def _getobj(self) -> Any:
+        from . import _smoke
+
+        return _smoke
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.stash.get(TARGETS_KEY, []):
+        return
+    module = _SmokeModule.from_parent(session, path=SMOKE_MODULE, nodeid="gameqa")
+    smoke = [item for item in module.collect() if isinstance(item, pytest.Item)]
+    items[:0] = smoke
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    if _is_worker(config) or config.getoption("--game-cdp-url") or config.getoption("--game-ws-endpoint"):
+        return
+    if not any(
+        item.get_closest_marker("game") or "game_agent" in getattr(item, "fixturenames", ()) for item in session.items
+    ):
+        return
+    if config.getoption("--browser-channel"):
+        return
+    from playwright.sync_api import sync_playwright
+
+    from .browser.launch import resolve_executable
+
+    try:
+        with sync_playwright() as pw:
+            playwright_path = pw.chromium.executable_path
+    except Exception:  # driver problems surface again, with detail, at launch
+        return
+    try:
+        resolve_executable(playwright_path)
+    except BrowserMissing as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+# ----------------------------------------------------------------------------------------- fixtures
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def gameqa_browser_pool(
+    pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]
+) -> AsyncIterator[BrowserPool]:
+    pool = BrowserPool(
+        browser_type_launch_args,
+        cdp_url=pytestconfig.getoption("--game-cdp-url"),
+        ws_endpoint=pytestconfig.getoption("--game-ws-endpoint"),
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def game_url(request: pytest.FixtureRequest) -> str | None:
+    """The game's address; override this fixture, or give it to the marker, or use --game-url."""
+    marker = request.node.get_closest_marker("game")
+    if marker is not None:
+        if marker.args:
+            return str(marker.args[0])
+        if "url" in marker.kwargs:
+            return str(marker.kwargs["url"])
+    return None
+
+
+@pytest.fixture
+def game_settings(request: pytest.FixtureRequest, game_url: str | None) -> GameSettings:
+    config = request.config
+    marker = request.node.get_closest_marker("game")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    kwargs.pop("url", None)
+    callspec = getattr(request.node, "callspec", None)
+    target = callspec.params.get("game_target") if callspec is not None else None
+    if target is None:
+        if not game_url:
+            raise pytest.UsageError(
+                f"gameqa: {request.node.nodeid} has no game URL; use @pytest.mark.game('http://...') "
+                "or override the game_url fixture"
+            )
+        target = parse_target(game_url, Path(str(request.node.path)).parent, source="the game URL")
+    try:
+        settings = settings_mod.resolve(config.stash[BASE_SETTINGS_KEY], kwargs, request.node.nodeid)
+    except settings_mod.SettingError as error:
+        pytest.fail(str(error), pytrace=False)
+    settings.url = config.stash[SERVERS_KEY].url_for(target)
+    request.node.stash[RECORD_KEY] = {"url": target.raw}
+    return settings
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def game_agent(
+    request: pytest.FixtureRequest,
+    game_settings: GameSettings,
+    gameqa_browser_pool: BrowserPool,
+    output_path: str,
+) -> AsyncIterator[GameAgent]:
+    """A player with the game loaded and monitored; issues it sees fail the test."""
+    try:
+        browser = await gameqa_browser_pool.get()
+    except BrowserMissing as error:
+        pytest.fail(str(error), pytrace=False)
+    except Exception as error:
+        pytest.fail(f"gameqa: could not start the browser: {str(error).splitlines()[0]}", pytrace=False)
+    agent = GameAgent(
+        settings=game_settings,
+        browser=browser,
+        url=game_settings.url,
+        artifacts_dir=Path(output_path),
+    )
+    request.node.stash[AGENT_KEY] = agent
+    try:
+        await agent.start()
+        yield agent
+    finally:
+        await asyncio.shield(agent.stop())
+        request.node.stash[RECORD_KEY] = _record(request.node, agent)
+
+
+@pytest.fixture
+def game_page(game_agent: GameAgent) -> Any:
+    """The loaded, monitored Playwright page (async API) for teams that want raw Playwright."""
+    return game_agent.page
+
+
+def _record(item: pytest.Item, agent: GameAgent) -> dict[str, Any]:
+    url = item.stash.get(RECORD_KEY, {}).get("url", agent.url)
+    import time
+
+    duration = round(time.monotonic() - agent.clock.t0, 2)
+    issues = agent.issues
+    for issue in issues:
+        issue.screenshot = _nearest_screenshot(agent, issue)
+    record = TestRecord(
+        nodeid=item.nodeid,
+        url=url,
+        started_at=agent.started_at,
+        duration_s=duration,
+        seed=agent.settings.seed,
+        issues=issues,
+        actions=agent.actions,
+        metrics=agent.metrics,
+        artifacts_dir=str(agent.artifacts_dir),
+        pairs_dropped=agent.pairs_dropped,
+    )
+    return record.model_dump(mode="json")
+
+
+def _nearest_screenshot(agent: GameAgent, issue: Issue) -> str | None:
+    shots = [(a.at_s, a.before) for a in agent.actions if a.before]
+    shots += [(a.at_s + a.duration_s, a.after) for a in agent.actions if a.after]
+    if not shots:
+        return None
+    return min(shots, key=lambda s: abs(s[0] - issue.at_s))[1]
+
+
+# ----------------------------------------------------------------------------------------- outcomes
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Game issues fail the test in its call phase, with the issue list as the whole message."""
+    try:
+        result = yield
+    except BaseException:
+        agent = item.stash.get(AGENT_KEY, None)
+        if agent is not None and agent.failing_issues():
+            item.add_report_section("call", "gameqa", _failure_text(item, agent))
+        raise
+    agent = item.stash.get(AGENT_KEY, None)
+    if agent is not None:
+        agent.conclude()
+        failing = agent.failing_issues()
+        if failing:
+            pytest.fail(_failure_text(item, agent), pytrace=False)
+    return result
+
+
+def _failure_text(item: pytest.Item, agent: GameAgent) -> str:
+    url = item.stash.get(RECORD_KEY, {}).get("url", agent.url)
+    evidence = os.path.relpath(agent.artifacts_dir) if agent.artifacts_dir.exists() else None
+    return format_failure(url, agent.failing_issues(), evidence)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    if report.when == "teardown":
+        record = item.stash.get(RECORD_KEY, None)
+        if record is not None and "nodeid" in record:
+            report.gameqa = record
+            report.user_properties.extend(junit_properties(record))
+            attach_html(report, record, item.config)
+    return report
+
+
+class _ResultsPlugin:
+    """Lives on the controller (or the only process): merges records and writes the results file."""
+
+    def __init__(self, collector: ResultsCollector) -> None:
+        self.collector = collector
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.collector.on_report(report)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.collector.records:
+            self.path = self.collector.write()
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.collector.records:
+            write_summary(terminalreporter, self.collector.results(), str(getattr(self, "path", "")) or None)
