@@ -96,22 +96,37 @@ class ActionResult(BaseModel):
 
 
 class MetricSample(BaseModel):
-    at_s: float
-    fps: float | None = None
+    """One half-second window after the game was ready (the report's fps and heap chart)."""
+
+    at_s: float = Field(description="seconds since the game started (the issues' clock)")
+    fps: float | None = Field(default=None, description="None: the game ran no animation loop in this window")
     heap_mb: float | None = None
 
 
 class GameMetrics(BaseModel):
-    load_s: float | None = None
-    ready_s: float | None = None
+    """Measured without touching the game: a probe counts its frames and heap, the harness its timings.
+
+    The load timings count from the start of the game document's navigation, as a player waits;
+    `navigation_s` places that start on the issues' clock.
+    """
+
+    load_s: float | None = Field(default=None, description="navigation -> the page's load event")
+    first_frame_s: float | None = Field(default=None, description="navigation -> first contentful paint")
+    ready_s: float | None = Field(
+        default=None, description="navigation -> ready to play (drawn, network quiet, no loading text)"
+    )
+    navigation_s: float | None = Field(default=None, description="when navigation began, on the issues' clock")
     fps_avg: float | None = None
     fps_min: float | None = None
-    fps_p5: float | None = None
-    long_frames: int = 0
+    fps_p5: float | None = Field(default=None, description="5th percentile of the half-second frame rates")
+    long_frames: int = Field(default=0, description="long animation frames (> 50 ms), in any frame of the page")
+    longest_frame_ms: float | None = None
     heap_start_mb: float | None = None
     heap_end_mb: float | None = None
-    heap_growth_mb_per_s: float | None = None
-    action_avg_s: float | None = None
+    heap_max_mb: float | None = None
+    heap_growth_mb_per_s: float | None = Field(default=None, description="least-squares slope of the heap samples")
+    action_avg_s: float | None = Field(default=None, description="time per action, screenshots included")
+    t0_unix_s: float | None = Field(default=None, description="Unix time at which at_s is 0")
     samples: list[MetricSample] = Field(default_factory=list)
 
 

@@ -18,11 +18,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from . import runs
 from . import settings as settings_mod
 from .agent.agent import GameAgent
 from .browser.launch import BrowserMissing
 from .browser.pool import BrowserPool
 from .models import Issue, TestRecord
+from .report.capture import BrowserArtifacts
+from .report.evidence import note_phase, write_evidence
 from .report.html import attach_html
 from .report.results import ResultsCollector, format_failure
 from .report.summary import junit_properties, write_summary
@@ -36,6 +39,7 @@ SMOKE_MODULE = Path(__file__).with_name("_smoke.py")
 # ----------------------------------------------------------------------------------------- options
 def pytest_addoption(parser: pytest.Parser) -> None:
     settings_mod.add_options(parser)
+    runs.add_options(parser)  # --game-runs-db, --game-no-runs
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -64,6 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if output.exists() and not getattr(config.option, "collectonly", False):
             shutil.rmtree(output, ignore_errors=True)
     config.pluginmanager.register(_OutputDirGuard(), "gameqa-output-guard")
+    runs.configure(config)  # run records, and reports written however a game test ends (timeout, Ctrl-C)
 
 
 class _OutputDirGuard:
@@ -84,9 +89,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_pycollect_makeitem(collector: Any, name: str, obj: object) -> Generator[None, Any, Any]:
     """Mark coroutine game tests for pytest-asyncio's session loop, so users need no asyncio marker."""
-    if inspect.iscoroutinefunction(obj) and _has_game_marker(collector, obj):
+    if inspect.isfunction(obj) and _has_game_marker(collector, obj):
+        if "game_agent" not in inspect.signature(obj).parameters:
+            pytest.mark.usefixtures("game_agent")(obj)  # the marker alone is a complete smoke test
         marks = [m for m in getattr(obj, "pytestmark", []) if m.name == "asyncio"]
-        if not marks and not any(True for _ in collector.iter_markers("asyncio")):
+        if inspect.iscoroutinefunction(obj) and not marks and not any(collector.iter_markers("asyncio")):
             pytest.mark.asyncio(loop_scope="session")(obj)
     return (yield)
 
@@ -204,18 +211,21 @@ async def game_agent(
         pytest.fail(str(error), pytrace=False)
     except Exception as error:
         pytest.fail(f"gameqa: could not start the browser: {str(error).splitlines()[0]}", pytrace=False)
+    capture = BrowserArtifacts(request, Path(output_path))  # --tracing / --video / --screenshot
     agent = GameAgent(
         settings=game_settings,
         browser=browser,
         url=game_settings.url,
         artifacts_dir=Path(output_path),
+        context_args=capture.context_args(),
     )
+    capture.install(agent)
     request.node.stash[AGENT_KEY] = agent
     try:
         await agent.start()
         yield agent
     finally:
-        await asyncio.shield(agent.stop())
+        await asyncio.shield(capture.close(agent))  # stops the agent
         request.node.stash[RECORD_KEY] = _record(request.node, agent)
 
 
@@ -244,6 +254,7 @@ def _record(item: pytest.Item, agent: GameAgent) -> dict[str, Any]:
         metrics=agent.metrics,
         artifacts_dir=str(agent.artifacts_dir),
         pairs_dropped=agent.pairs_dropped,
+        llm=agent.llm_usage,
     )
     return record.model_dump(mode="json")
 
@@ -257,6 +268,16 @@ def _nearest_screenshot(agent: GameAgent, issue: Issue) -> str | None:
 
 
 # ----------------------------------------------------------------------------------------- outcomes
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, Any, Any]:
+    """A game test whose body did not play (just `pass`) gets the full smoke loop after its body."""
+    result = yield
+    agent = pyfuncitem.stash.get(AGENT_KEY, None)
+    if agent is not None and agent.loop is not None and not agent.played and not agent.actions:
+        agent.loop.run_until_complete(agent.play())
+    return result
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Game issues fail the test in its call phase, with the issue list as the whole message."""
@@ -285,9 +306,12 @@ def _failure_text(item: pytest.Item, agent: GameAgent) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
+    note_phase(item, report)
     if report.when == "teardown":
         record = item.stash.get(RECORD_KEY, None)
         if record is not None and "nodeid" in record:
+            agent = item.stash.get(AGENT_KEY, None)
+            write_evidence(item, report, record, agent.monitor.console_log if agent is not None else [])
             report.gameqa = record
             report.user_properties.extend(junit_properties(record))
             attach_html(report, record, item.config)

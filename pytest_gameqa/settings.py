@@ -29,6 +29,12 @@ class GameSettings(BaseModel):
     seed: int = DEFAULT_SEED
     model: str | None = None
     api_base: str | None = None
+    model_timeout: float = 30.0
+    model_retries: int = 2
+    max_cost: float | None = None
+    ai_verdict: str = "warn"
+    cache: str = "on"
+    cache_dir: str = ".gameqa-cache"
     min_fps: float | None = None
     max_load_time: float | None = None
     memory_growth_mb_per_s: float = 5.0
@@ -50,7 +56,10 @@ class GameSettings(BaseModel):
         """The whole test's limit: generous, because loading and retries come on top of play time."""
         if self.timeout is not None:
             return self.timeout
-        return self.duration * 1.5 + self.load_timeout * self.load_attempts + 30.0
+        limit = self.duration * 1.5 + self.load_timeout * self.load_attempts + 30.0
+        if self.model:  # a step and the judge may each wait out every attempt of a slow model
+            limit += 2 * self.model_timeout * (self.model_retries + 1)
+        return limit
 
     def ignored(self, message: str) -> bool:
         return any(re.search(p, message) for p in self.ignore)
@@ -104,10 +113,17 @@ def _model_name(raw: str) -> str:
     value = _text(raw)
     if any(c.isspace() for c in value):
         raise ValueError
+    from .llm.client import provider_problem  # imports litellm: only when a model is asked for
+
+    if provider_problem(value):
+        raise ValueError
     return value
 
 
-_model_name.expects = "a litellm model name such as openai/gpt-4o-mini (no spaces)"  # type: ignore[attr-defined]
+_model_name.expects = (  # type: ignore[attr-defined]
+    "a litellm model name with its provider, such as openai/gpt-4o-mini, anthropic/claude-sonnet-4-5 "
+    "or ollama/llava (no spaces)"
+)
 
 
 def _viewport(raw: str) -> tuple[int, int]:
@@ -161,6 +177,24 @@ OPTIONS: tuple[Option, ...] = (
     Option("seed", "--game-seed", "seed of the heuristic player, for reproducible runs", _integer(0)),
     Option("model", "--game-model", "litellm model name; enables the AI player", _model_name),
     Option("api_base", "--game-api-base", "API base URL for the model (Ollama, vLLM...)", _text),
+    Option(
+        "model_timeout",
+        "--game-model-timeout",
+        "seconds to wait for one model reply (default 30)",
+        _number(0, strict=True),
+    ),
+    Option("model_retries", None, "retries of a failed model call before the heuristic player steps in", _integer(0)),
+    Option("max_cost", "--game-max-cost", "stop using the model in a test once it cost this many USD", _number(0)),
+    Option(
+        "ai_verdict",
+        "--game-ai-verdict",
+        "fail|warn|off: AI judge findings (default warn)",
+        _choice("fail", "warn", "off"),
+    ),
+    Option(
+        "cache", "--game-cache", "on|off: replay observe/act from the model cache (default on)", _choice("on", "off")
+    ),
+    Option("cache_dir", "--game-cache-dir", "model cache folder, relative to the rootdir (.gameqa-cache)", _text),
     Option("min_fps", "--game-min-fps", "fail games whose frame rate drops below this (off)", _number(0, strict=True)),
     Option(
         "max_load_time", "--game-max-load-time", "fail games slower to load than this, seconds", _number(0, strict=True)
@@ -239,6 +273,7 @@ def resolve_base(config: pytest.Config, environ: Mapping[str, str] | None = None
             values[option.field] = _parse(option, env, option.env)
         elif ini not in (None, ""):
             values[option.field] = _parse(option, ini, f"{option.ini} in {_ini_name(config)}")
+    values["cache_dir"] = str(config.rootpath / values.get("cache_dir", ".gameqa-cache"))  # absolute stays absolute
     return values
 
 

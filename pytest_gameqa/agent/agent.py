@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..browser.session import Clock, GameSession, PageHung
 from ..dom.detector import PageView, UIDetector, key_from_instruction
-from ..models import NEVER_FAILS, ActionResult, GameMetrics, Issue, IssueKind, ObserveResult
+from ..models import NEVER_FAILS, ActionResult, GameMetrics, Issue, IssueKind, LLMUsage, ObserveResult
 from ..report.artifacts import Evidence
 from ..settings import GameSettings
 from .actions import Action, ClickElement, PressKey, ReturnToGame, TypeText, Wait
@@ -32,6 +32,8 @@ from .policy import HeuristicPolicy, Phase
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 LOADING_TEXT = re.compile(r"\bloading\b|\b\d{1,2}\s*%", re.I)
+#: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
+MIN_HEAP_GROWTH_MB = 30.0
 
 
 class GameStopped(Exception):
@@ -67,6 +69,11 @@ class GameAgent:
         self.session = GameSession(browser, viewport=settings.viewport, clock=self.clock)
         self.detector = UIDetector()
         self.policy = HeuristicPolicy(settings.seed, settings.viewport)
+        self.brain: Any = None  # llm.brain.LLMBrain with --game-model; imported only then (litellm is slow)
+        if settings.model:
+            from ..llm.brain import LLMBrain
+
+            self.brain = LLMBrain(self)
         self.evidence = Evidence(artifacts_dir, settings.screenshot_format)
         self.interactor = Interactor(
             self.session,
@@ -85,6 +92,12 @@ class GameAgent:
         self._last_network = 0.0
         self.finished = False
         self._concluded = False
+        self.played = False
+        self._last_view: tuple[float, PageView] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.timeout_issue: Issue | None = None
+        self.on_timeout: list[Callable[[Issue], None]] = []
+        self._deadline: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
     @property
@@ -97,6 +110,8 @@ class GameAgent:
 
     async def start(self) -> None:
         """Open, load (with retries) and wait until the game has rendered; failures become issues."""
+        self.loop = asyncio.get_running_loop()
+        self._deadline = self.loop.call_later(self.settings.hard_timeout, self._on_deadline)
         page = await self.session.open(self.monitor.on_probe_event, self._context_args)
         self.monitor.attach(self.session, page)
         page.on("dialog", self._on_dialog)
@@ -104,15 +119,34 @@ class GameAgent:
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_request_done)
         page.on("requestfailed", self._on_request_done)
-        reason = await self.session.load(
-            self.url, attempts=self.settings.load_attempts, timeout_s=self.settings.load_timeout
+        reason = await self._race(
+            self.session.load(self.url, attempts=self.settings.load_attempts, timeout_s=self.settings.load_timeout)
         )
+        if self.monitor.fatal.is_set():
+            return
         if reason:
             self.monitor.record(IssueKind.LOAD_FAILURE, reason)
             return
         self._watch = asyncio.create_task(self.monitor.watch())
         await self._race(self._wait_until_ready())
         self.monitor.ready_at = self.clock.now()
+
+    def _on_deadline(self) -> None:
+        """--game-timeout ran out: stop as after a crash, so the evidence so far is judged and written."""
+        if self.finished:
+            return
+        message = (
+            f"the game test ran into its hard time limit of {self.settings.hard_timeout:g} s (--game-timeout) "
+            "and was stopped"
+        )
+        issue = self.monitor.record(IssueKind.TIMEOUT, message) or Issue(
+            kind=IssueKind.TIMEOUT, message=message, at_s=self.clock.now()
+        )
+        issue.fatal = True  # scripted calls raise GameStopped from now on
+        self.timeout_issue = issue
+        self.monitor.fatal.set()
+        for callback in list(self.on_timeout):
+            callback(issue)
 
     def _on_dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
@@ -169,10 +203,15 @@ class GameAgent:
         if self.finished:
             return
         self.finished = True
+        if self._deadline is not None:
+            self._deadline.cancel()
         if self._watch is not None:
             self._watch.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._watch
+        if self.brain is not None:
+            with contextlib.suppress(Exception):  # the model never breaks a run
+                await self.brain.judge()
         self.conclude()
         await self.session.close()
         self._cap_pairs()
@@ -180,6 +219,8 @@ class GameAgent:
     def conclude(self) -> None:
         """Judge what was gathered (frame rate, heap, load time); once, before the outcome is decided."""
         if not self._concluded:
+            if self.brain is not None:
+                self.brain.judge_blocking()  # ai-finding issues must exist before the outcome is decided
             self._concluded = True
             self._final_checks()
 
@@ -189,27 +230,32 @@ class GameAgent:
         if s.min_fps and metrics.fps_avg is not None and metrics.fps_avg < s.min_fps:
             self.monitor.record(
                 IssueKind.LOW_FPS,
-                f"frame rate averaged {metrics.fps_avg:g} fps (lowest {metrics.fps_min:g}), "
-                f"below --game-min-fps {s.min_fps:g}",
+                f"frame rate averaged {metrics.fps_avg:g} fps (lowest {metrics.fps_min:g}, 5th percentile "
+                f"{metrics.fps_p5:g}), below --game-min-fps {s.min_fps:g}",
             )
-        if s.max_load_time and metrics.load_s is not None and metrics.load_s > s.max_load_time:
+        # what a player waits for: from navigation until the game can be played, not just the load event
+        if s.max_load_time and metrics.ready_s is not None and metrics.ready_s > s.max_load_time:
             self.monitor.record(
                 IssueKind.LOAD_FAILURE,
-                f"the game took {metrics.load_s:.1f} s to load, more than --game-max-load-time {s.max_load_time:g} s",
+                f"the game took {metrics.ready_s:.1f} s from navigation to ready to play (load event "
+                f"{_secs(metrics.load_s)}, first frame {_secs(metrics.first_frame_s)}), "
+                f"more than --game-max-load-time {s.max_load_time:g} s",
             )
         growth = metrics.heap_growth_mb_per_s
-        if (
-            growth is not None
-            and metrics.heap_start_mb is not None
-            and metrics.heap_end_mb is not None
-            and growth > s.memory_growth_mb_per_s
-            and metrics.heap_end_mb - metrics.heap_start_mb > 30
-        ):
+        heap = [x for x in metrics.samples if x.heap_mb is not None]
+        total = growth * (heap[-1].at_s - heap[0].at_s) if growth is not None and len(heap) >= 2 else 0.0
+        # a rate alone would flag a short run's garbage-collection sawtooth: it must also add up
+        if growth is not None and growth > s.memory_growth_mb_per_s and total > MIN_HEAP_GROWTH_MB:
             self.monitor.record(
                 IssueKind.MEMORY_GROWTH,
-                f"the JS heap grew {growth:.1f} MB/s ({metrics.heap_start_mb:.0f} -> {metrics.heap_end_mb:.0f} MB), "
-                f"above {s.memory_growth_mb_per_s:g} MB/s",
+                f"the JS heap kept growing {growth:.1f} MB/s ({metrics.heap_start_mb:.0f} -> "
+                f"{metrics.heap_end_mb:.0f} MB in {heap[-1].at_s - heap[0].at_s:.0f} s), "
+                f"above --game-max-heap-growth {s.memory_growth_mb_per_s:g} MB/s",
             )
+
+    @property
+    def llm_usage(self) -> LLMUsage:
+        return self.brain.usage if self.brain is not None else LLMUsage()
 
     @property
     def metrics(self) -> GameMetrics:
@@ -224,12 +270,14 @@ class GameAgent:
         if len(self.actions) <= limit:
             return
         keep: set[int] = set()
-        third = max(1, limit // 3)
-        keep.update(a.index for a in self.actions[:third])
-        keep.update(a.index for a in self.actions[-third:])
         for issue in self.issues:
             nearest = min(self.actions, key=lambda a: abs(a.at_s - issue.at_s))
             keep.update({nearest.index - 1, nearest.index, nearest.index + 1})
+        spare = max(0, limit - len(keep))
+        head = [a.index for a in self.actions if a.index not in keep][: (spare + 1) // 2]
+        tail = [a.index for a in self.actions if a.index not in keep and a.index not in head]
+        keep.update(head)
+        keep.update(tail[len(tail) - spare // 2 :] if spare // 2 else [])
         for action in self.actions:
             if action.index in keep:
                 continue
@@ -285,7 +333,9 @@ class GameAgent:
         return view
 
     async def observe(self, instruction: str | None = None) -> list[ObserveResult]:
-        """What can be done now, best match first (ranked without a model)."""
+        """What can be done now, best match first (the model picks when one is set and asked for something)."""
+        if instruction and self.brain is not None:
+            return await self.brain.observe(instruction)
         return self.detector.rank(await self.look(), instruction)
 
     async def act(self, target: ObserveResult | str) -> ActionResult:
@@ -294,6 +344,8 @@ class GameAgent:
             key = key_from_instruction(target)
             if key:
                 return await self.perform(PressKey(key=key, times=_times(target)))
+            if self.brain is not None:
+                return await self.brain.act(target)
             found = await self.observe(target)
             if not found:
                 raise LookupError(f"nothing on screen matches {target!r}")
@@ -343,7 +395,11 @@ class GameAgent:
         return data if isinstance(data, dict) else {"value": data}
 
     async def extract(self, instruction: str, schema: type[M]) -> M:
-        """Fill `schema` from the game's state hook or its visible text (no model configured)."""
+        """Fill `schema` by the model when one is set, else from the game's state hook or its visible text."""
+        if self.brain is not None:
+            found = await self.brain.extract(instruction, schema)
+            if found is not None:
+                return found
         view = await self.look()
         state = None
         if view.state:
@@ -369,6 +425,7 @@ class GameAgent:
     # ------------------------------------------------------------------------------------- autonomous play
     async def play(self, seconds: float | None = None) -> list[ActionResult]:
         """Observe -> act -> monitor until the time, the action limit, or a fatal issue."""
+        self.played = True
         if self._fatal_issue() is not None:
             return []
         budget = self.settings.duration if seconds is None else seconds
@@ -395,12 +452,21 @@ class GameAgent:
             left = self.monitor.left_origin
             self.monitor.left_origin = None
             return await self.perform(ReturnToGame(left_to=left), policy="guard")
-        view = await self.look()
+        fresh = self._last_view is not None and time.monotonic() - self._last_view[0] < 0.4
+        view = self._last_view[1] if fresh and self._last_view is not None else await self.look()
+        self._last_view = None
+        if self.brain is not None:
+            return await self.brain.step(view)
         action = self.policy.next_action(view)
         result = await self.perform(action, policy=self.policy.name)
         after = await self.look()
+        self._last_view = (time.monotonic(), after)  # the next step's "before", when it follows at once
         self.policy.feedback(action, result, after, before=view)
         return result
+
+
+def _secs(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1f} s"
 
 
 def _times(instruction: str) -> int:

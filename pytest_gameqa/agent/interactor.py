@@ -113,9 +113,9 @@ class Interactor:
         elif isinstance(action, PressKey):
             key = normalise_key(action.key)
             for i in range(action.times):
-                await bounded(page.keyboard.press(key, delay=30), INPUT_TIMEOUT, "a key press")
+                await bounded(page.keyboard.press(key, delay=25), INPUT_TIMEOUT, "a key press")
                 if i + 1 < action.times:
-                    await asyncio.sleep(0.06)
+                    await asyncio.sleep(0.04)
         elif isinstance(action, HoldKey):
             key = normalise_key(action.key)
             await bounded(page.keyboard.down(key), INPUT_TIMEOUT, "a key hold")

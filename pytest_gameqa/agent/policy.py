@@ -123,7 +123,12 @@ class HeuristicPolicy:
         if not self.swept:
             if not self.sweep:
                 # arrows and Space are what most games use: press them long enough to matter
-                self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in SWEEP_KEYS]
+                arrows = [k for k in SWEEP_KEYS if k.startswith(("Arrow", "Space"))]
+                others = [k for k in SWEEP_KEYS if k not in arrows]
+                self.rng.shuffle(arrows)
+                self.rng.shuffle(others)
+                keys = arrows + others
+                self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
             action = self.sweep.pop(0)
             if not self.sweep:
                 self.swept = True

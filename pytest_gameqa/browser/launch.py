@@ -91,7 +91,8 @@ async def open_browser(
     if ws_endpoint:
         return await playwright.chromium.connect(ws_endpoint, timeout=30_000)
     options: dict[str, Any] = {"headless": True, **dict(launch_args)}
-    options["args"] = [*GAME_ARGS, *options.get("args", [])]
+    headless_args = ["--use-angle=swiftshader"] if options.get("headless", True) else []  # no GPU-stall chatter
+    options["args"] = [*GAME_ARGS, *headless_args, *options.get("args", [])]
     if not options.get("channel") and not options.get("executable_path"):
         executable = resolve_executable(playwright.chromium.executable_path)
         if executable:

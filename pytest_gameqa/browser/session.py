@@ -88,6 +88,8 @@ class GameSession:
         self.cdp: CDPSession | None = None
         self.closing = False
         self.load_s: float | None = None
+        # DevTools captures with different scales interfere when they overlap (tiled, mixed images)
+        self._shot_lock = asyncio.Lock()
 
     async def open(
         self,
@@ -154,7 +156,8 @@ class GameSession:
         }
         if fmt == "jpeg":
             params["quality"] = quality
-        result = await bounded(self.cdp.send("Page.captureScreenshot", params), 5, "taking a screenshot")
+        async with self._shot_lock:
+            result = await bounded(self.cdp.send("Page.captureScreenshot", params), 5, "taking a screenshot")
         return base64.b64decode(result["data"])
 
     async def thumbnail(self) -> Thumbnail:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +47,10 @@ class GameMonitor:
         self.fatal = asyncio.Event()
         self.console_log: list[str] = []
         self.metrics = GameMetrics()
+        self._t0_unix = time.time() - (time.monotonic() - clock.t0)
+        self._doc_origin: float | None = None
+        self._nav_at: float | None = None
+        self._doc_marks: dict[str, float] = {}
         self._fps_window: list[float] = []
         self._raf_seen = False
         self.last_raf_at: float | None = None
@@ -205,18 +211,44 @@ class GameMonitor:
             if frames / dt >= 10:
                 self._raf_seen = True
         self.metrics.long_frames += int(event.get("long") or 0)
+        longest = float(event.get("longest") or 0)
+        if longest and longest > (self.metrics.longest_frame_ms or 0):
+            self.metrics.longest_frame_ms = round(longest, 1)
+        loop, active = int(event.get("loop") or 0), float(event.get("active") or 0)
+        fps = round(loop / active, 1) if loop and active > 0 else None
         if not event.get("top"):
-            if frames:
-                self._fps_window.append(frames / dt)
+            if fps is not None:
+                self._fps_window.append(fps)
             return
+        self._note_document(event, now)
         heap = event.get("heap")
-        fps = frames / dt if frames else 0.0
         if self.ready_at is not None:
-            sample = MetricSample(at_s=now, fps=round(fps, 1), heap_mb=round(heap / 1e6, 2) if heap else None)
+            sample = MetricSample(at_s=now, fps=fps, heap_mb=round(heap / 1e6, 2) if heap else None)
             if self._fps_window:  # an iframe game: its frame rate is the one that matters
                 sample.fps = round(max(self._fps_window), 1)
                 self._fps_window.clear()
             self.metrics.samples.append(sample)
+
+    def _note_document(self, event: dict[str, Any], now: float) -> None:
+        """Place the game document's navigation start on our clock; keep its paint and load marks.
+
+        `now - page_now` overestimates the start by the binding's delivery delay, so the smallest
+        value seen is the best. A new document (retry, redirect) replaces the marks until the game
+        is ready; later navigations (links, returns to the game) are not its loading.
+        """
+        origin, page_now = event.get("origin"), event.get("now")
+        url = str(event.get("url") or "")
+        if origin is None or page_now is None or url.startswith(("about:", "chrome-error:")):
+            return
+        if origin != self._doc_origin:
+            if self.ready_at is not None:
+                return
+            self._doc_origin, self._nav_at, self._doc_marks = origin, None, {}
+        start = now - float(page_now) / 1000
+        self._nav_at = start if self._nav_at is None else min(self._nav_at, start)
+        for key in ("fcp", "loadEnd"):
+            if event.get(key) is not None:
+                self._doc_marks[key] = float(event[key])
 
     # ------------------------------------------------------------------------------------------ watchdog
     def note_action(self) -> None:
@@ -285,19 +317,36 @@ class GameMonitor:
     # ------------------------------------------------------------------------------------------ summary
     def finish_metrics(self) -> GameMetrics:
         m = self.metrics
-        if self.session is not None:
-            m.load_s = self.session.load_s
-        m.ready_s = self.ready_at
-        fps = [s.fps for s in m.samples if s.fps is not None and s.fps > 0]
+        m.t0_unix_s = round(self._t0_unix, 3)
+        nav = self._nav_at
+        m.navigation_s = round(nav, 3) if nav is not None else None
+        since_nav = (lambda t: round(max(0.0, t - nav), 3)) if nav is not None else (lambda t: t)
+        if "loadEnd" in self._doc_marks:
+            m.load_s = round(self._doc_marks["loadEnd"] / 1000, 3)
+        elif self.session is not None and self.session.load_s is not None:
+            m.load_s = since_nav(self.session.load_s)
+        if "fcp" in self._doc_marks:
+            m.first_frame_s = round(self._doc_marks["fcp"] / 1000, 3)
+        m.ready_s = since_nav(self.ready_at) if self.ready_at is not None else None
+        fps = sorted(s.fps for s in m.samples if s.fps is not None)
         if fps:
-            ordered = sorted(fps)
             m.fps_avg = round(sum(fps) / len(fps), 1)
-            m.fps_min = round(ordered[0], 1)
-            m.fps_p5 = round(ordered[max(0, int(len(ordered) * 0.05) - 0)], 1)
-        heap = [(s.at_s, s.heap_mb) for s in m.samples if s.heap_mb is not None]
+            m.fps_min = fps[0]
+            m.fps_p5 = fps[max(0, math.ceil(len(fps) * 0.05) - 1)]  # nearest rank
+        heap = [(s.at_s, mb) for s in m.samples if (mb := s.heap_mb) is not None]
         if len(heap) >= 2:
             m.heap_start_mb, m.heap_end_mb = heap[0][1], heap[-1][1]
-            span = heap[-1][0] - heap[0][0]
-            if span > 0:
-                m.heap_growth_mb_per_s = round((heap[-1][1] - heap[0][1]) / span, 3)  # type: ignore[operator]
+            m.heap_max_mb = max(v for _, v in heap)
+            m.heap_growth_mb_per_s = _slope(heap)
         return m
+
+
+def _slope(points: list[tuple[float, float]]) -> float | None:
+    """Least-squares MB/s: one garbage collection at either end cannot fake or hide a trend."""
+    n = len(points)
+    mean_t = sum(t for t, _ in points) / n
+    mean_v = sum(v for _, v in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    if var <= 0:
+        return None
+    return round(sum((t - mean_t) * (v - mean_v) for t, v in points) / var, 3)

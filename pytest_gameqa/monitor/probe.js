@@ -8,15 +8,37 @@
       if (typeof window.__gameqa_emit === "function") window.__gameqa_emit(event);
     } catch (e) { /* the harness may be gone */ }
   };
-  const state = { frames: 0, lastTs: -1, longFrames: 0, longestMs: 0, webgl: 0 };
+  const state = { frames: 0, lastTs: -1, inFrame: -1, requestedIn: -2, loopFrames: 0, activeMs: 0,
+                  fcp: null, longFrames: 0, longestMs: 0, webgl: 0 };
   const nativeRaf = window.requestAnimationFrame && window.requestAnimationFrame.bind(window);
   if (nativeRaf) {
+    // Frame rate counts only the time a game spends in its animation loop (a frame requested from
+    // inside a frame): a turn-based game that draws once per click has no frame rate, not 2 fps,
+    // while a main thread blocked with a frame pending counts in full, as the player sees it.
     window.requestAnimationFrame = function requestAnimationFrame(callback) {
+      if (state.inFrame >= 0) state.requestedIn = state.inFrame;
       return nativeRaf(function (ts) {
-        if (ts !== state.lastTs) { state.lastTs = ts; state.frames++; }
-        return callback(ts);
+        if (ts !== state.lastTs) {
+          if (state.lastTs >= 0 && state.requestedIn === state.lastTs) {
+            state.loopFrames++;
+            state.activeMs += ts - state.lastTs;
+          }
+          state.lastTs = ts;
+          state.frames++;
+        }
+        state.inFrame = ts;
+        try { return callback(ts); } finally { state.inFrame = -1; }
       });
     };
+  }
+  if (window === window.top) {
+    try {
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          if (entry.name === "first-contentful-paint") state.fcp = entry.startTime;
+        }
+      }).observe({ type: "paint", buffered: true });
+    } catch (e) { /* no paint timing: first_frame_s stays unknown */ }
   }
   const watch = (canvas, type) => {
     if (!/webgl/i.test(String(type)) || canvas.__gameqaWatched) return;
@@ -51,18 +73,28 @@
   setInterval(() => {
     const now = performance.now();
     const memory = performance.memory;
+    const nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
     emit({
       type: "stats",
       top: window === window.top,
       url: location.href,
       dt: (now - last) / 1000,
       frames: state.frames,
+      loop: state.loopFrames,
+      active: state.activeMs / 1000,
       long: state.longFrames,
       longest: state.longestMs,
       heap: memory ? memory.usedJSHeapSize : null,
       webgl: state.webgl,
+      // page-clock marks (ms since this document's navigation began); `now` places them on the harness clock
+      now,
+      origin: performance.timeOrigin,
+      fcp: state.fcp,
+      loadEnd: nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : null,
     });
     state.frames = 0;
+    state.loopFrames = 0;
+    state.activeMs = 0;
     state.longFrames = 0;
     state.longestMs = 0;
     last = now;

@@ -1,10 +1,296 @@
-"""pytest-html extras for a game test (owned by the report work; see issue 4)."""
+"""pytest-html extras for a game test: verdict, issues with their screenshots, metrics, action timeline.
+
+One `extras.html` block per test, attached to the teardown report (pytest-html shows the extras of all
+phases in the test's row). Screenshots are linked relative to the report, or embedded as base64 with
+`--self-contained-html`; each file appears once in the timeline, so a self-contained report grows by
+the size of the (already capped, downscaled, JPEG) evidence and no more. No JS runs in extras: the
+timeline folds with <details> and a thumbnail enlarges with a CSS class toggled by its onclick.
+"""
 
 from __future__ import annotations
 
+import base64
+import os
+import urllib.parse
+from html import escape
+from pathlib import Path
 from typing import Any
+
+from .chart import sparkline
+from .summary import kind_counts, kinds_text
+
+CSS = (Path(__file__).with_name("gameqa.css")).read_text(encoding="utf-8")
+#: Issue thumbnails duplicate timeline images in a self-contained report; past this many, link only.
+MAX_ISSUE_SHOTS = 12
+#: A self-contained report embeds a kept video up to this size; bigger ones are linked.
+MAX_EMBED_VIDEO = 8 * 1024 * 1024
+CONSOLE_TAIL = 300
+_MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webm": "video/webm"}
+_ZOOM = "this.classList.toggle('gq-zoom')"
+
+
+def html_report_dir(config: Any) -> Path | None:
+    """Where pytest-html writes the report, or None when there is no HTML report in this run."""
+    html_path = getattr(config.option, "htmlpath", None)
+    if not html_path or not config.pluginmanager.has_plugin("html"):
+        return None
+    target = Path(os.path.expandvars(html_path)).expanduser()
+    return (Path(config.invocation_params.dir) / target).parent
 
 
 def attach_html(report: Any, record: dict[str, Any], config: Any) -> None:
     """Add the action timeline, issues and metrics to `report.extras` when pytest-html is active."""
-    return None
+    report_dir = html_report_dir(config)
+    if report_dir is None:
+        return
+    try:
+        from pytest_html import extras
+    except ImportError:
+        return
+    self_contained = bool(getattr(config.option, "self_contained_html", False))
+    media = Media(report_dir, self_contained)
+    added = [extras.html(render(record, media))]
+    trace = (record.get("files") or {}).get("trace")
+    if trace:  # also in the Links column, where pytest-playwright users look for it
+        added.append(extras.url(media.link(trace), name="Trace"))
+    report.extras = [*getattr(report, "extras", []), *added]
+
+
+class Media:
+    """Turns an artifact path into what an <img>/<a> needs: a relative URL or a data: URI."""
+
+    def __init__(self, report_dir: Path, self_contained: bool) -> None:
+        self.report_dir = report_dir
+        self.self_contained = self_contained
+
+    def link(self, path: str) -> str:
+        try:
+            relative = os.path.relpath(path, self.report_dir)
+        except ValueError:  # another drive on Windows
+            return Path(path).as_uri()
+        return urllib.parse.quote(Path(relative).as_posix())
+
+    def src(self, path: str | None, embed_limit: int | None = None) -> str | None:
+        if not path or not Path(path).is_file():
+            return None
+        if not self.self_contained:
+            return self.link(path)
+        if embed_limit is not None and Path(path).stat().st_size > embed_limit:
+            return self.link(path)
+        mime = _MIME.get(Path(path).suffix.lower(), "application/octet-stream")
+        return f"data:{mime};base64,{base64.b64encode(Path(path).read_bytes()).decode()}"
+
+
+def _shot(media: Media, path: str | None, alt: str, embed: bool = True) -> str:
+    src = media.src(path) if embed else (media.link(path) if path and Path(path).is_file() else None)
+    if src is None:
+        return '<span class="gq-missing">no screenshot</span>'
+    if not embed:
+        return f'<a href="{escape(src)}" target="_blank">screenshot</a>'
+    return (
+        f'<img class="gq-shot" loading="lazy" src="{escape(src)}" alt="{escape(alt)}" '
+        f'title="{escape(alt)} (click to enlarge)" onclick="{_ZOOM}">'
+    )
+
+
+def _fmt(value: float | None, unit: str = "", digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def render(record: dict[str, Any], media: Media) -> str:
+    """The whole block for one game: a page a developer can debug from without re-running the game."""
+    parts = [f"<style>{CSS}</style>", f'<section class="gq" data-gameqa="{escape(record.get("nodeid", ""))}">']
+    parts.append(_header(record))
+    parts.append(_dropped_note(record))
+    parts.append(_issues(record, media))
+    parts.append(_metrics(record))
+    parts.append(_timeline(record, media))
+    parts.append(_console(record))
+    parts.append(_files(record, media))
+    parts.append("</section>")
+    return "".join(p for p in parts if p)
+
+
+def _header(record: dict[str, Any]) -> str:
+    verdict = str(record.get("outcome", "passed"))
+    actions = record.get("actions", [])
+    issues = record.get("issues", [])
+    bits = [
+        f'<span class="gq-verdict gq-{escape(verdict)}">{escape(verdict.upper())}</span>',
+        f'<span class="gq-url">{escape(str(record.get("url", "")))}</span>',
+        f"<span>{len(actions)} action{'s' if len(actions) != 1 else ''}</span>",
+        f"<span>{escape(kinds_text(kind_counts(issues)))}</span>",
+        f"<span>played {record.get('duration_s', 0):.1f} s</span>",
+    ]
+    if record.get("seed") is not None:
+        bits.append(f"<span>seed {record['seed']}</span>")
+    llm = record.get("llm") or {}
+    if llm.get("calls"):
+        cost = "unknown cost" if llm.get("cost_usd") is None else f"${llm['cost_usd']:.4f}"
+        bits.append(f"<span>model: {llm['calls']} calls, {llm.get('tokens', 0)} tokens, {cost}</span>")
+    return f'<div class="gq-head">{"".join(bits)}</div>'
+
+
+def _dropped_note(record: dict[str, Any]) -> str:
+    dropped = int(record.get("pairs_dropped") or 0)
+    if not dropped:
+        return ""
+    total = len(record.get("actions", []))
+    return (
+        f'<div class="gq-note gq-dropped">{dropped} of {total} screenshot pairs were dropped to keep the artifacts '
+        "small (--game-max-pairs): the first pairs, the last pairs and the pairs around each issue were kept.</div>"
+    )
+
+
+def _issues(record: dict[str, Any], media: Media) -> str:
+    issues = record.get("issues", [])
+    if not issues:
+        return "<h4>Issues</h4><p>No issues.</p>"
+    items = []
+    for index, issue in enumerate(issues):
+        kind = escape(str(issue.get("kind")))
+        extra = " gq-warning" if issue.get("kind") == "warning" else ""
+        count = f" x{issue['count']}" if issue.get("count", 1) > 1 else ""
+        fatal = " <strong>fatal</strong>" if issue.get("fatal") else ""
+        where = ""
+        if issue.get("location"):
+            where = f'<div class="gq-loc">at {escape(issue["location"])}</div>'
+        if issue.get("frame_url") and issue.get("frame_url") not in (issue.get("location") or ""):
+            where += f'<div class="gq-loc">frame {escape(issue["frame_url"])}</div>'
+        shot = _shot(
+            media, issue.get("screenshot"), f"screenshot nearest to {issue.get('kind')}", embed=index < MAX_ISSUE_SHOTS
+        )
+        items.append(
+            f'<li class="gq-issue"><div class="gq-issue-text"><div>'
+            f'<span class="gq-kind{extra}">{kind}</span>{escape(count)}{fatal} '
+            f'<span class="gq-at">{issue.get("at_s", 0):.2f} s</span> '
+            f'<span class="gq-msg">{escape(str(issue.get("message", "")))}</span>{where}</div>'
+            f"<div>{shot}</div></div></li>"
+        )
+    return f'<h4>Issues ({len(issues)})</h4><ol class="gq-issues">{"".join(items)}</ol>'
+
+
+def _metrics(record: dict[str, Any]) -> str:
+    m = record.get("metrics") or {}
+    paint = f", first paint {_fmt(m['first_frame_s'], ' s')}" if m.get("first_frame_s") is not None else ""
+    longest = f" (longest {m['longest_frame_ms']:.0f} ms)" if m.get("longest_frame_ms") is not None else ""
+    peak = f", peak {_fmt(m['heap_max_mb'], ' MB', 1)}" if m.get("heap_max_mb") is not None else ""
+    rows = [
+        ("Load", f"load event {_fmt(m.get('load_s'), ' s')}{paint}, ready to play {_fmt(m.get('ready_s'), ' s')}"),
+        (
+            "Frame rate",
+            f"{_fmt(m.get('fps_avg'), ' fps', 1)} average, lowest {_fmt(m.get('fps_min'), ' fps', 1)}, "
+            f"5th percentile {_fmt(m.get('fps_p5'), ' fps', 1)}; {m.get('long_frames', 0)} long frames{longest}",
+        ),
+        (
+            "JS heap",
+            f"{_fmt(m.get('heap_start_mb'), ' MB', 1)} to {_fmt(m.get('heap_end_mb'), ' MB', 1)}{peak} "
+            f"({_fmt(m.get('heap_growth_mb_per_s'), ' MB/s', 2)})",
+        ),
+        ("Average action", _fmt(m.get("action_avg_s"), " s")),
+    ]
+    table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
+    samples = m.get("samples") or []
+    fps = sparkline([(s["at_s"], s.get("fps")) for s in samples], label="frame rate", unit="fps", floor=0)
+    heap = sparkline(
+        [(s["at_s"], s.get("heap_mb")) for s in samples], label="JS heap", unit="MB", color="#6a1b9a", floor=0
+    )
+    charts = "".join(
+        f"<figure>{svg}<figcaption>{caption}</figcaption></figure>"
+        for svg, caption in ((fps, "frame rate (fps)"), (heap, "JS heap (MB)"))
+        if svg
+    )
+    return f'<h4>Metrics</h4><table class="gq-metrics">{table}</table>' + (
+        f'<div class="gq-charts">{charts}</div>' if charts else ""
+    )
+
+
+def _issue_marks(record: dict[str, Any]) -> dict[int, list[str]]:
+    """Each issue marked on the last action that started before it: what the player had just done."""
+    actions = record.get("actions", [])
+    marks: dict[int, list[str]] = {}
+    for issue in record.get("issues", []):
+        if issue.get("kind") == "warning":
+            continue
+        before = [a for a in actions if a.get("at_s", 0) <= issue.get("at_s", 0)]
+        if before:
+            marks.setdefault(before[-1]["index"], []).append(str(issue.get("kind")))
+    return marks
+
+
+def _timeline(record: dict[str, Any], media: Media) -> str:
+    actions = record.get("actions", [])
+    if not actions:
+        return "<h4>Action timeline</h4><p>No actions were performed.</p>"
+    marks = _issue_marks(record)
+    kept = sum(1 for a in actions if a.get("before") or a.get("after"))
+    rows = []
+    for action in actions:
+        ok = bool(action.get("ok"))
+        status = "ok" if ok else f"failed: {action.get('error') or 'unknown error'}"
+        changed = action.get("changed")
+        if changed is not None:
+            status += ", screen changed" if changed else ", screen unchanged"
+        status += f", {action.get('duration_s', 0):.2f} s, {action.get('policy', '')}"
+        near = marks.get(action.get("index", -1), [])
+        classes = "gq-action" + ("" if ok else " gq-bad") + (" gq-near-issue" if near else "")
+        flags = "".join(f' <span class="gq-kind">{escape(k)}</span>' for k in dict.fromkeys(near))
+        if action.get("before") or action.get("after"):
+            label = f"#{action.get('index')} {action.get('description', '')}"
+            pair = (
+                f"<td>{_shot(media, action.get('before'), label + ' before')}</td>"
+                f"<td>{_shot(media, action.get('after'), label + ' after')}</td>"
+            )
+        else:
+            pair = '<td colspan="2"><span class="gq-missing">screenshots dropped (--game-max-pairs)</span></td>'
+        rows.append(
+            f'<tr class="{classes}" data-index="{action.get("index")}"><td>#{action.get("index")}</td>'
+            f'<td class="gq-at">{action.get("at_s", 0):.2f} s</td>'
+            f'<td><div class="gq-desc">{escape(str(action.get("description", "")))}</div>'
+            f'<div class="gq-outcome{"" if ok else " gq-fail"}">{escape(status)}</div>{flags}</td>{pair}</tr>'
+        )
+    summary = (
+        f"Action timeline: {len(actions)} action{'s' if len(actions) != 1 else ''}, "
+        f"{kept} screenshot pair{'s' if kept != 1 else ''} (click a screenshot to enlarge)"
+    )
+    head = "<tr><th>#</th><th>at</th><th>action and outcome</th><th>before</th><th>after</th></tr>"
+    return (
+        f'<details class="gq-timeline-box"><summary>{escape(summary)}</summary>'
+        f'<table class="gq-timeline">{head}{"".join(rows)}</table></details>'
+    )
+
+
+def _console(record: dict[str, Any]) -> str:
+    path = (record.get("files") or {}).get("console")
+    if not path or not Path(path).is_file():
+        return ""
+    lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    if not lines:
+        return "<h4>Console</h4><p>The game logged nothing.</p>"
+    shown = lines[-CONSOLE_TAIL:]
+    cut = f" (last {len(shown)}; the whole log is in console.log)" if len(shown) < len(lines) else ""
+    return (
+        f'<details class="gq-console"><summary>Console and page log: {len(lines)} lines{escape(cut)}</summary>'
+        f'<pre class="gq-log">{escape(chr(10).join(shown))}</pre></details>'
+    )
+
+
+def _files(record: dict[str, Any], media: Media) -> str:
+    files = record.get("files") or {}
+    names = {"evidence": "evidence.json", "console": "console.log", "trace": "trace.zip"}
+    names["screenshot"] = "final screenshot"
+    links = [
+        f'<a href="{escape(media.link(path))}" target="_blank">{escape(names.get(kind, kind))}</a>'
+        for kind, path in files.items()
+        if kind != "video" and Path(path).is_file()
+    ]
+    if "trace" in files:
+        links.append("<span>(view a trace with <code>playwright show-trace trace.zip</code>)</span>")
+    video = files.get("video")
+    player = ""
+    if video and Path(video).is_file():
+        src = media.src(video, embed_limit=MAX_EMBED_VIDEO)
+        player = f'<video controls preload="metadata" src="{escape(src or "")}"></video>'
+    if not links and not player:
+        return ""
+    return f'<h4>Files</h4><div class="gq-files">{"".join(links)}</div>{player}'

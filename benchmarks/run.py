@@ -1,0 +1,323 @@
+"""Benchmark of the harness itself: what it costs next to plain Playwright, how fast it notices faults,
+how it scales and whether it stays flat over many games.
+
+    python benchmarks/run.py            full run (~10 min), writes benchmarks/results.json
+    python benchmarks/run.py --quick    one trial of everything, short games (~3 min), results-quick.json
+    python benchmarks/run.py --only overhead,latency
+
+Figures depend on the machine and on what else runs on it: the load average before and after is
+recorded with them. Nothing here is asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import BENCH, GAMES, BenchServer, Run, machine, median, pytest_cmd, run
+
+MEASUREMENTS = ("overhead", "loop", "latency", "scaling", "stability")
+#: issue kind each benchmark fault must produce
+FAULT_KIND = {"hang": "freeze", "throw": "page-error", "reject": "page-error", "console": "console-error"}
+TARGETS = {"overhead": 1.5, "loop": 1.3, "hang": 5.0, "crash": 1.0, "errors": 1.0}
+
+
+class Bench:
+    def __init__(self, quick: bool, work: Path) -> None:
+        self.quick = quick
+        self.work = work
+        self.server = BenchServer()
+        self.trials = 1 if quick else 3
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def _dir(self, name: str) -> Path:
+        path = self.work / f"{name}-{uuid.uuid4().hex[:6]}"
+        path.mkdir(parents=True)
+        return path
+
+    def _check(self, result: Run, what: str) -> None:
+        if result.results is None:
+            raise RuntimeError(f"{what}: no gameqa-results.json\n{result.tail()}")
+
+    # --------------------------------------------------------------------------------- overhead
+    def overhead(self) -> dict[str, Any]:
+        """Wall time of a one-game pytest run next to a Playwright script that only loads and waits."""
+        duration = 3.0 if self.quick else 10.0
+        games = ["healthy-canvas"] if self.quick else ["healthy-canvas", "healthy-webgl", "healthy-turn-based"]
+        out: dict[str, Any] = {"duration_s": duration, "games": {}}
+        for game in games:
+            harness, plain, inside = [], [], []
+            for _ in range(self.trials):  # interleaved, so drifting machine load hits both alike
+                h = run(pytest_cmd("--game-url", str(GAMES / game), "--game-duration", str(duration)), self._dir("oh"))
+                self._check(h, f"overhead {game}")
+                harness.append(h.wall_s)
+                inside.append(h.tests[0]["duration_s"])
+                url = self.server.url(f"examples/games/{game}/index.html")
+                p = run([sys.executable, str(BENCH / "plain.py"), "load", url, str(duration)], self._dir("plain"))
+                if p.returncode:
+                    raise RuntimeError(f"plain Playwright script failed\n{p.tail()}")
+                plain.append(p.wall_s)
+            h_wall, p_wall = median(harness), median(plain)
+            assert h_wall is not None and p_wall is not None
+            ratio = h_wall / p_wall
+            out["games"][game] = {
+                "harness_wall_s": harness,
+                "plain_wall_s": plain,
+                "test_duration_s": inside,
+                "harness_overhead_s": round(h_wall - duration, 2),
+                "plain_overhead_s": round(p_wall - duration, 2),
+                "ratio": round(ratio, 2),
+            }
+            self.rows.append(
+                (
+                    f"overhead {game} (D={duration:g} s)",
+                    f"pytest {h_wall:.1f} s (D + {h_wall - duration:.1f}; test {median(inside):.1f} s)",
+                    f"plain {p_wall:.1f} s (D + {p_wall - duration:.1f})",
+                    f"{ratio:.2f} (<= {TARGETS['overhead']})",
+                )
+            )
+        return out
+
+    # --------------------------------------------------------------------------------- loop cost
+    def loop(self) -> dict[str, Any]:
+        """The autonomous loop's pace, and one scripted key press against the same press done by hand."""
+        from pytest_gameqa.agent.interactor import SETTLE_S
+
+        duration = 6.0 if self.quick else 20.0
+        game = "healthy-canvas"
+        args = ("--game-url", str(GAMES / game), "--game-duration", str(duration), "--game-max-actions", "100000")
+        h = run(pytest_cmd(*args), self._dir("loop"))
+        self._check(h, "loop")
+        actions = h.tests[0]["actions"]
+        if len(actions) < 2:
+            raise RuntimeError(f"loop: only {len(actions)} actions\n{h.tail()}")
+        span = actions[-1]["at_s"] + actions[-1]["duration_s"] - actions[0]["at_s"]
+        auto = {
+            "actions": len(actions),
+            "actions_per_s": round(len(actions) / span, 3),
+            "step_s": round(span / len(actions), 4),
+            "action_s": round(sum(a["duration_s"] for a in actions) / len(actions), 4),
+        }
+        self.rows.append(
+            (
+                f"loop {game}, autonomous (mixed inputs)",
+                f"{auto['actions_per_s']:.2f} actions/s, {auto['step_s'] * 1000:.0f} ms per action",
+                "inputs include key runs and holds",
+                "-",
+            )
+        )
+        url = self.server.url(f"examples/games/{game}/index.html")
+        env = {"GAMEQA_BENCH_URL": url, "GAMEQA_BENCH_SECONDS": str(duration)}
+        s = run(pytest_cmd(str(BENCH / "scripted" / "test_press_loop.py")), self._dir("press"), env=env)
+        self._check(s, "press loop")
+        presses = [a for a in s.tests[0]["actions"] if a["description"].startswith("press")]
+        if len(presses) < 2:
+            raise RuntimeError(f"press loop: only {len(presses)} presses\n{s.tail()}")
+        span = presses[-1]["at_s"] + presses[-1]["duration_s"] - presses[0]["at_s"]
+        per_press = span / len(presses)
+        p = run([sys.executable, str(BENCH / "plain.py"), "loop", url, str(duration)], self._dir("floor"))
+        if p.returncode:
+            raise RuntimeError(f"plain loop failed\n{p.tail()}")
+        floor = json.loads(p.stdout.strip().splitlines()[-1])
+        floor_s = floor["step_s"]
+        ratio, ratio_ex = per_press / floor_s, (per_press - SETTLE_S) / floor_s
+        self.rows.append(
+            (
+                f"loop {game}, one key press per action",
+                f"{1 / per_press:.2f} actions/s, {per_press * 1000:.0f} ms per action",
+                f"2 shots + press {floor_s * 1000:.0f} ms",
+                f"{ratio:.2f}; {ratio_ex:.2f} without the {SETTLE_S * 1000:.0f} ms settle (<= {TARGETS['loop']})",
+            )
+        )
+        return {
+            "game": game,
+            "duration_s": duration,
+            "autonomous": auto,
+            "press": {
+                "actions": len(presses),
+                "actions_per_s": round(1 / per_press, 3),
+                "step_s": round(per_press, 4),
+                "action_s": round(sum(a["duration_s"] for a in presses) / len(presses), 4),
+            },
+            "floor": {"steps": floor["steps"], "step_s": round(floor_s, 4)},
+            "settle_s": SETTLE_S,
+            "ratio": round(ratio, 2),
+            "ratio_without_settle": round(ratio_ex, 2),
+        }
+
+    # --------------------------------------------------------------------------------- latency
+    def latency(self) -> dict[str, Any]:
+        """From the fault (as the page or test recorded it) to the issue being recorded."""
+        out: dict[str, list[float]] = {}
+        for fault, kind in FAULT_KIND.items():
+            for _ in range(self.trials):
+                out.setdefault(fault, []).append(self._page_fault(fault, kind))
+        for _ in range(self.trials):
+            out.setdefault("crash", []).append(self._crash())
+        for fault, values in out.items():
+            target = TARGETS["hang" if fault == "hang" else "crash" if fault == "crash" else "errors"]
+            worst = max(values)
+            self.rows.append(
+                (
+                    f"detect {fault} -> {FAULT_KIND.get(fault, 'crash')}",
+                    f"median {median(values):.2f} s, worst {worst:.2f} s",
+                    f"{len(values)} trial(s)",
+                    f"{'ok' if worst <= target else 'MISSED'} (<= {target:g} s)",
+                )
+            )
+        return {fault: [round(v, 3) for v in values] for fault, values in out.items()}
+
+    def _detected_after(self, result: Run, kind: str, fault_unix: float) -> float:
+        self._check(result, kind)
+        test = result.tests[0]
+        issue = next((i for i in test["issues"] if i["kind"] == kind), None)
+        if issue is None:
+            raise RuntimeError(f"no {kind} issue recorded: {test['issues']}\n{result.tail()}")
+        return test["metrics"]["t0_unix_s"] + issue["at_s"] - fault_unix
+
+    def _page_fault(self, fault: str, kind: str) -> float:
+        run_id = uuid.uuid4().hex
+        after = 2.5
+        url = self.server.url(f"benchmarks/games/fault.html?fault={fault}&after={after}&run={run_id}")
+        result = run(pytest_cmd("--game-url", url, "--game-duration", str(after + 2.5)), self._dir(fault))
+        mark = self.server.mark(run_id)
+        if mark is None:
+            raise RuntimeError(f"{fault}: the page never reported its fault\n{result.tail()}")
+        return self._detected_after(result, kind, float(mark["t"]) / 1000)
+
+    def _crash(self) -> float:
+        cwd = self._dir("crash")
+        mark = cwd / "mark.txt"
+        env = {
+            "GAMEQA_BENCH_URL": self.server.url("benchmarks/games/fault.html?fault=none"),
+            "GAMEQA_BENCH_MARK": str(mark),
+        }
+        result = run(pytest_cmd(str(BENCH / "scripted" / "test_crash.py")), cwd, env=env)
+        if not mark.exists():
+            raise RuntimeError(f"crash: the test never crashed the page\n{result.tail()}")
+        return self._detected_after(result, "crash", float(mark.read_text()))
+
+    # --------------------------------------------------------------------------------- scaling
+    def scaling(self) -> dict[str, Any]:
+        """The same four games with one and with two xdist workers."""
+        duration = 3.0 if self.quick else 5.0
+        games = ["healthy-canvas", "healthy-webgl", "healthy-turn-based", "healthy-slow-loading"]
+        urls = [a for g in games for a in ("--game-url", str(GAMES / g))]
+        out: dict[str, Any] = {"games": games, "duration_s": duration}
+        for workers in (1, 2):
+            r = run(pytest_cmd(*urls, "--game-duration", str(duration), "-n", str(workers)), self._dir(f"n{workers}"))
+            self._check(r, f"scaling -n {workers}")
+            out[f"n{workers}"] = {
+                "wall_s": round(r.wall_s, 2),
+                "games": len(r.tests),
+                "sum_test_s": round(sum(t["duration_s"] for t in r.tests), 2),
+                "outcomes": [t["outcome"] for t in r.tests],
+            }
+        speedup = out["n1"]["wall_s"] / out["n2"]["wall_s"]
+        out["speedup"] = round(speedup, 2)
+        self.rows.append(
+            (
+                f"scaling {len(games)} games (D={duration:g} s)",
+                f"-n 1 {out['n1']['wall_s']:.1f} s",
+                f"-n 2 {out['n2']['wall_s']:.1f} s",
+                f"speedup {speedup:.2f}x",
+            )
+        )
+        return out
+
+    # --------------------------------------------------------------------------------- stability
+    def stability(self) -> dict[str, Any]:
+        """Many games in one session: memory of the pytest process, and Chromium processes left over."""
+        count = 5 if self.quick else 20
+        duration = 2.0 if self.quick else 3.0
+        cycle = ["healthy-canvas", "healthy-webgl", "healthy-turn-based", "broken-page-error", "broken-hang"]
+        games = [cycle[i % len(cycle)] for i in range(count)]
+        urls = [a for g in games for a in ("--game-url", str(GAMES / g))]
+        r = run(pytest_cmd(*urls, "--game-duration", str(duration)), self._dir("stability"), sample=True)
+        self._check(r, "stability")
+        tests = r.tests
+        ends = [t["metrics"]["t0_unix_s"] + t["duration_s"] for t in tests if t["metrics"].get("t0_unix_s")]
+
+        def rss_at(unix: float) -> float | None:
+            before = [rss for at, rss in r.rss_timeline if at <= unix + 0.5]
+            return round(before[-1], 1) if before else None
+
+        out = {
+            "games": len(tests),
+            "duration_s": duration,
+            "wall_s": round(r.wall_s, 2),
+            "outcomes": {o: sum(1 for t in tests if t["outcome"] == o) for o in ("passed", "failed", "error")},
+            "peak_rss_mb": round(r.peak_rss_mb or 0, 1),
+            "rss_after_first_game_mb": rss_at(ends[0]) if ends else None,
+            "rss_after_last_game_mb": rss_at(ends[-1]) if ends else None,
+            "peak_chromium_processes": r.peak_chromium_procs,
+            "peak_chromium_rss_mb": round(r.peak_chromium_rss_mb, 1),
+            "chromium_left": r.chromium_left,
+            "other_processes_left": r.others_left,
+            "first_game_s": tests[0]["duration_s"] if tests else None,
+            "last_game_s": tests[-1]["duration_s"] if tests else None,
+        }
+        self.rows.append(
+            (
+                f"stability {len(tests)} games in a row",
+                f"pytest peak RSS {out['peak_rss_mb']:.0f} MB "
+                f"({out['rss_after_first_game_mb']} -> {out['rss_after_last_game_mb']} MB first->last game)",
+                f"Chromium: peak {r.peak_chromium_procs} procs / {r.peak_chromium_rss_mb:.0f} MB",
+                f"{r.chromium_left} Chromium processes left",
+            )
+        )
+        return out
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    head = ("measurement", "gameqa", "reference", "ratio / verdict")
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return "\n".join([fmt.format(*head), line, *(fmt.format(*r) for r in rows)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one trial, short games: checks the benchmark works")
+    parser.add_argument("--only", default=",".join(MEASUREMENTS), help="comma-separated: " + ", ".join(MEASUREMENTS))
+    parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results[-quick].json)")
+    args = parser.parse_args(argv)
+    only = [m.strip() for m in args.only.split(",") if m.strip()]
+    unknown = sorted(set(only) - set(MEASUREMENTS))
+    if unknown:
+        parser.error(f"unknown measurement(s) {', '.join(unknown)}; choose from {', '.join(MEASUREMENTS)}")
+    out_file = args.out or BENCH / ("results-quick.json" if args.quick else "results.json")
+    report: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine_before": machine()}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="gameqa-bench-") as tmp:
+        bench = Bench(args.quick, Path(tmp))
+        try:
+            for name in only:
+                print(f"[{time.monotonic() - started:6.0f} s] {name} ...", flush=True)
+                report[name] = getattr(bench, name)()
+        finally:
+            bench.server.close()
+    report["machine_after"] = machine()
+    report["wall_s"] = round(time.monotonic() - started, 1)
+    report["table"] = table(bench.rows)
+    out_file.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(report["table"])
+    load = (report["machine_before"].get("loadavg") or [None])[0], (report["machine_after"].get("loadavg") or [None])[0]
+    print(
+        f"\n{report['machine_before']['cpus']} CPUs, load average {load[0]} before / {load[1]} after; wrote {out_file}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

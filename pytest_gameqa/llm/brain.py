@@ -1,0 +1,389 @@
+"""LLMBrain: what a GameAgent gains when `--game-model` is set.
+
+It plays (one model decision per step, the heuristic player taking over whenever the model fails),
+answers observe/act/extract from a scripted test (through the cache first), marks model clicks on
+the after-screenshot, and runs the end-of-run judge. Usage (calls, tokens, cost, cache hits,
+fallbacks) is kept per test for the results file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from playwright.async_api import Error as PlaywrightError
+from pydantic import BaseModel
+
+from ..agent.actions import Action, ClickAt, ClickElement, PressKey, TypeText, describe
+from ..agent.policy import STUCK_AFTER
+from ..browser.session import PageHung, bounded
+from ..models import ActionResult, IssueKind, LLMUsage, ObserveResult
+from ..monitor.pixels import Thumbnail
+from .cache import ActionCache, portable, portable_action, resolve, restore_action
+from .client import ModelClient, ModelUnavailable, redact
+from .judge import findings, judge, scores_line
+from .policy import REPEAT_LIMIT, LLMPolicy, describe_change, pixel_change
+from .prompts import MAX_CANDIDATES, candidate_lines, image_part, system_prompt, text_part, untrusted
+from .schema import DecisionError, ObserveChoice, Shot
+
+if TYPE_CHECKING:
+    from ..agent.agent import GameAgent
+
+M = TypeVar("M", bound=BaseModel)
+SHOT_WIDTH = 768
+MAX_KEPT_SHOTS = 40
+
+#: Shows a dot where the next pointer press lands, in whichever frame receives it; pointer-events
+#: none, so it never takes a click itself. Removed again right after the after-screenshot.
+MARK_JS = """() => {
+  if (window.__gameqaMark) return;
+  window.__gameqaMark = (e) => {
+    const d = document.createElement('div');
+    d.setAttribute('data-gameqa-marker', '');
+    d.style.cssText = 'position:fixed;left:' + (e.clientX - 11) + 'px;top:' + (e.clientY - 11) + 'px;' +
+      'width:16px;height:16px;border:3px solid #fff;border-radius:50%;background:#ff0050;' +
+      'box-shadow:0 0 0 2px #000;z-index:2147483647;pointer-events:none;margin:0;padding:0';
+    (document.body || document.documentElement).appendChild(d);
+  };
+  window.addEventListener('pointerdown', window.__gameqaMark, true);
+}"""
+CLEAR_JS = """() => {
+  if (window.__gameqaMark) {
+    window.removeEventListener('pointerdown', window.__gameqaMark, true);
+    delete window.__gameqaMark;
+  }
+  document.querySelectorAll('[data-gameqa-marker]').forEach((d) => d.remove());
+}"""
+#: The address a click at (x, y) would follow when it is a link off the game's origin, else null.
+OFF_ORIGIN_JS = """([x, y]) => {
+  const el = document.elementFromPoint(x, y);
+  const a = el && el.closest ? el.closest('a[href], area[href]') : null;
+  if (!a) return null;
+  let u;
+  try { u = new URL(a.getAttribute('href'), location.href); } catch (e) { return String(a.getAttribute('href')); }
+  if (u.protocol === 'javascript:') return 'javascript:';
+  return u.origin === location.origin ? null : u.href.slice(0, 200);
+}"""
+
+
+def click_action(target: ObserveResult) -> Action:
+    """How a found candidate is run (the same mapping `GameAgent.act` uses without a model)."""
+    if target.method == "press" and target.arguments:
+        return PressKey(key=target.arguments[0])
+    if target.method == "type":
+        return TypeText(text=target.arguments[0] if target.arguments else "", target=target)
+    return ClickElement(target=target)
+
+
+class LLMBrain:
+    def __init__(self, agent: GameAgent) -> None:
+        settings = agent.settings
+        assert settings.model is not None
+        self.agent = agent
+        self.usage = LLMUsage()
+        self.client = ModelClient(
+            model=settings.model,
+            api_base=settings.api_base,
+            timeout=settings.model_timeout,
+            retries=settings.model_retries,
+            max_cost=settings.max_cost,
+            usage=self.usage,
+            note=self.note,
+        )
+        self.cache = ActionCache(Path(settings.cache_dir) if settings.cache == "on" else None)
+        self.policy = LLMPolicy(self.client)
+        self.shots: list[Shot] = []
+        self.failed_steps = 0
+        self.skip_steps = 0
+        self.judged = False
+        if settings.ai_verdict == "warn" and IssueKind.AI_FINDING not in settings.allow:
+            settings.allow = [*settings.allow, IssueKind.AI_FINDING]
+
+    # ------------------------------------------------------------------------------------ notes
+    def note(self, message: str, *, warn: bool = False) -> None:
+        """A line for the console log (and a warning issue when it matters); keys never get through."""
+        message = redact(message)
+        monitor = self.agent.monitor
+        monitor.console_log.append(f"[{self.agent.clock.now():7.2f}s] model: {message[:500]}")
+        if warn:
+            monitor.record(IssueKind.WARNING, f"model: {message}")
+
+    def _fell_back(self, purpose: str, error: Exception) -> None:
+        self.usage.fallbacks += 1
+        self.failed_steps += 1
+        self.note(f"{purpose} fell back to the heuristic player: {error}", warn=True)
+        if self.failed_steps >= 2:
+            self.skip_steps = min(2 ** (self.failed_steps - 1), 8)
+            self.note(f"{self.failed_steps} model failures in a row: the next {self.skip_steps} steps skip the model")
+
+    def _unavailable_policy(self) -> str:
+        """The policy name of a step the model sits out, counting it as a fallback unless budgeted."""
+        if self.client.budget_spent:
+            return "heuristic-budget"
+        self.usage.fallbacks += 1
+        return "heuristic-fallback"
+
+    # ------------------------------------------------------------------------------------ page helpers
+    async def _shot(self, label: str) -> Shot | None:
+        session = self.agent.session
+        width, height = session.viewport
+        scale = min(1.0, SHOT_WIDTH / width)
+        try:
+            data = await session.screenshot("jpeg", scale=scale, quality=60)
+        except (PageHung, PlaywrightError, AssertionError):
+            return None
+        shot = Shot(data, round(width * scale), round(height * scale), scale, self.agent.clock.now(), label)
+        if len(self.shots) >= MAX_KEPT_SHOTS:
+            del self.shots[1]  # keep the first screen; the judge samples the rest evenly
+        self.shots.append(shot)
+        return shot
+
+    def _relabel(self, shot: Shot, label: str) -> None:
+        for i in range(len(self.shots) - 1, -1, -1):
+            if self.shots[i] is shot:
+                self.shots[i] = dataclasses.replace(shot, label=label)
+                return
+
+    async def _thumb(self) -> Thumbnail | None:
+        try:
+            return await self.agent.session.thumbnail()
+        except (PageHung, PlaywrightError, ValueError, AssertionError):
+            return None
+
+    async def _in_frames(self, script: str) -> None:
+        page = self.agent.page
+        if page is None:
+            return
+        frames = [f for f in page.frames if not f.is_detached()]
+
+        async def run(frame: Any) -> None:
+            with contextlib.suppress(PlaywrightError, PageHung):
+                await bounded(frame.evaluate(script), 1.0, "a frame")
+
+        await asyncio.gather(*(run(f) for f in frames))
+
+    async def guard(self, action: Action) -> None:
+        """Refuse a click that would follow a link off the game's origin (the page may bait the model)."""
+        if isinstance(action, ClickAt):
+            point: tuple[float, float] | None = (action.x, action.y)
+        elif isinstance(action, ClickElement) and action.target.bbox is not None and not action.target.frame_url:
+            point = action.target.bbox.center
+        else:
+            point = None
+        if point is None or self.agent.page is None:
+            return
+        try:
+            target = await self.agent.session.evaluate(OFF_ORIGIN_JS, timeout=2.0, arg=list(point))
+        except (PageHung, PlaywrightError):
+            return
+        if target:
+            raise DecisionError(f"that click would open {str(target)[:80]}, outside the game; stay in the game")
+
+    async def _safe(self, action: Action) -> bool:
+        try:
+            await self.guard(action)
+        except DecisionError:
+            return False
+        return True
+
+    async def perform(self, action: Action, policy: str) -> tuple[ActionResult, float | None]:
+        """Run one action; a model's click leaves a dot on the after-screenshot where it landed."""
+        marked = policy in ("llm", "cache") and isinstance(action, ClickAt | ClickElement)
+        before = await self._thumb()
+        if marked:
+            await self._in_frames(MARK_JS)
+        try:
+            result = await self.agent.perform(action, policy=policy)
+        finally:
+            if marked:
+                await self._in_frames(CLEAR_JS)
+        after = await self._thumb()
+        share = pixel_change(before, after)
+        if marked and share is not None:
+            result.changed = share > 0  # the dot itself must not count as a change
+        return result, share
+
+    # ------------------------------------------------------------------------------------ autonomous play
+    async def step(self, view: Any) -> ActionResult:
+        """One observe -> decide -> act turn; the heuristic player covers whatever the model cannot."""
+        agent = self.agent
+        action: Action | None = None
+        policy = "llm"
+        shot: Shot | None = None
+        if not self.client.available:
+            policy = self._unavailable_policy()
+        elif self.skip_steps > 0:
+            self.skip_steps -= 1
+            policy = self._unavailable_policy()
+        else:
+            shot = await self._shot("before a model decision")
+            try:
+                if shot is None:
+                    raise ModelUnavailable("no screenshot could be taken for the model")
+                action = await agent._race(self.policy.next_action(view, shot, self.guard))
+                if action is None:
+                    agent._check_alive()  # the game died while the model was thinking: GameStopped
+                    raise ModelUnavailable("the model call was abandoned")
+                self.failed_steps = 0
+            except ModelUnavailable as error:
+                self._fell_back("decide", error)
+                policy = "heuristic-fallback"
+        if action is not None and self.policy.repeated(action):
+            self.note(f"the model chose {describe(action)!r} {REPEAT_LIMIT + 1} times although it changed nothing")
+            agent.policy.unchanged = STUCK_AFTER
+            action, policy = None, "heuristic-unstick"
+        if action is None:
+            action = agent.policy.next_action(view)
+        result, share = await self.perform(action, policy)
+        if shot is not None:
+            self._relabel(shot, f"just before: {result.description[:60]}")
+        after = await agent.look()
+        agent.policy.feedback(action, result, after, before=view)
+        self.policy.record(result.description, policy, describe_change(view, after, share, result.ok, result.error))
+        return result
+
+    # ------------------------------------------------------------------------------------ scripted API
+    async def observe(self, instruction: str) -> list[ObserveResult]:
+        agent = self.agent
+        view = await agent.look()
+        ranked = agent.detector.rank(view, instruction)
+        url = agent.page.url
+        key = self.cache.key(url, "observe", instruction, view)
+        entry = self.cache.get(key)
+        if entry is not None:
+            stored = [ObserveResult.model_validate(r) for r in entry.get("results", [])]
+            resolved = [r for r in (resolve(s, view) for s in stored) if r is not None]
+            if len(resolved) == len(stored):
+                self.usage.cache_hits += 1
+                self.note(f"cache hit: observe {instruction[:80]!r}")
+                return resolved
+            self.note(f"cached observe {instruction[:80]!r} no longer matches the page; asking the model again")
+        if not self.client.available:
+            self._unavailable_policy()
+            return ranked
+        shot = await self._shot(f"observe: {instruction[:60]}")
+        if shot is None:
+            return ranked
+        candidates = ranked[:MAX_CANDIDATES]
+
+        def check(choice: ObserveChoice) -> list[ObserveResult]:
+            picked: list[ObserveResult] = []
+            for number in choice.candidates:
+                if not 1 <= number <= len(candidates):
+                    raise DecisionError(f"candidate {number} does not exist: the list has 1 to {len(candidates)}")
+                if candidates[number - 1] not in picked:
+                    picked.append(candidates[number - 1])
+            return [c.model_copy(update={"score": round(1.0 - i / 100, 2)}) for i, c in enumerate(picked)]
+
+        system = system_prompt("observe", ObserveChoice, structured=self.client.structured, shot=shot)
+        brief = f"Instruction: {instruction}\n\n{candidate_lines(candidates, shot)}\n\nVisible page text:\n"
+        content = [text_part(brief + untrusted(view.screen_text)), image_part(shot)]
+        try:
+            found: list[ObserveResult] = await self.client.ask(  # type: ignore[assignment]
+                "observe", system, content, ObserveChoice, check=check
+            )
+        except ModelUnavailable as error:
+            self._fell_back("observe", error)
+            return ranked
+        self.failed_steps = 0
+        self.cache.put(key, url, "observe", instruction, view, results=[portable(r) for r in found])
+        return found
+
+    async def act(self, instruction: str) -> ActionResult:
+        agent = self.agent
+        view = await agent.look()
+        url = agent.page.url
+        key = self.cache.key(url, "act", instruction, view)
+        entry = self.cache.get(key)
+        if entry is not None:
+            action = restore_action(entry.get("action") or {}, view, agent.session.viewport)
+            if action is not None and await self._safe(action):
+                self.usage.cache_hits += 1
+                self.note(f"cache hit: act {instruction[:80]!r}")
+                return (await self.perform(action, "cache"))[0]
+            self.note(f"cached act {instruction[:80]!r} no longer resolves on the page; asking the model again")
+        chosen: Action | None = None
+        if not self.client.available:
+            policy = self._unavailable_policy()
+        else:
+            policy = "llm"
+            shot = await self._shot(f"act: {instruction[:60]}")
+            candidates = agent.detector.rank(view, instruction)[:MAX_CANDIDATES]
+            try:
+                if shot is None:
+                    raise ModelUnavailable("no screenshot could be taken for the model")
+                chosen = await self.policy.decide("act", instruction, view, shot, candidates, self.guard)
+                self.failed_steps = 0
+            except ModelUnavailable as error:
+                self._fell_back("act", error)
+                policy = "heuristic-fallback"
+        if chosen is None:
+            found = agent.detector.rank(view, instruction)
+            if not found:
+                raise LookupError(f"nothing on screen matches {instruction!r}")
+            chosen = click_action(found[0])
+        result, _ = await self.perform(chosen, policy)
+        if policy == "llm" and result.ok:
+            self.cache.put(key, url, "act", instruction, view, action=portable_action(chosen))
+        return result
+
+    async def extract(self, instruction: str, schema: type[M]) -> M | None:
+        """Values read by the model, or None (the caller then reads the page without a model)."""
+        if not self.client.available:
+            return None
+        view = await self.agent.look()
+        shot = await self._shot(f"extract: {instruction[:60]}")
+        if shot is None:
+            return None
+        system = system_prompt("extract", schema, structured=self.client.structured, shot=shot)
+        brief = f"Instruction: {instruction}\n\nVisible page text:\n{untrusted(view.screen_text)}"
+        if view.state:
+            brief += f"\n\nThe game's own state report:\n{untrusted(view.state, 2000)}"
+        try:
+            value: M = await self.client.ask("extract", system, [text_part(brief), image_part(shot)], schema)  # type: ignore[assignment]
+        except ModelUnavailable as error:
+            self._fell_back("extract", error)
+            return None
+        return value
+
+    # ------------------------------------------------------------------------------------ verdict
+    async def judge(self) -> None:
+        """The end-of-run verdict: scores as a warning line, defects as ai-finding issues."""
+        agent = self.agent
+        if self.judged or agent.settings.ai_verdict == "off":
+            return
+        self.judged = True
+        if not self.client.available:
+            self.note("no AI verdict: the model is not available (see the lines above)")
+            return
+        if not agent.monitor.fatal.is_set():
+            await self._shot("the end of the run")
+        if not self.shots:
+            return
+        try:
+            verdict = await judge(self.client, self.shots, agent.actions, agent.issues, agent.monitor.console_log)
+        except ModelUnavailable as error:
+            self.note(f"no AI verdict: {error}", warn=True)
+            return
+        self.note(scores_line(verdict), warn=True)
+        for message, at_s in findings(verdict, self.shots):
+            issue = agent.monitor.record(IssueKind.AI_FINDING, redact(message))
+            if issue is not None and at_s is not None:
+                issue.at_s = at_s
+
+    def judge_blocking(self) -> None:
+        """Run the judge from pytest's (sync) call phase on the agent's idle event loop.
+
+        The verdict must exist before the test's outcome is decided, and that happens in a sync
+        hook after the test coroutine returned; the session loop is idle then. When it is not
+        (an async caller), `GameAgent.stop()` runs the judge instead.
+        """
+        if self.judged or self.agent.settings.ai_verdict == "off":
+            return
+        loop = self.agent.loop
+        if loop is None or loop.is_closed() or loop.is_running():
+            return
+        loop.run_until_complete(self.judge())

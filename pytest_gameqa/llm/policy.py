@@ -1,0 +1,137 @@
+"""LLMPolicy: one model call per step turns a screenshot and the numbered candidates into an Action.
+
+The model sees what a player sees (a downscaled screenshot), what it can act on (the detector's
+numbered candidates, with their boxes in screenshot pixels), what its recent actions changed, and
+the goal. It keeps no other memory, so a run is a sequence of small, independent, checkable calls.
+A model that keeps repeating an action that changes nothing is caught here (`repeated`), because a
+stuck model otherwise burns the whole time budget and money on one dead button.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from ..agent.actions import Action, describe
+from ..dom.detector import PageView, UIDetector
+from ..monitor.pixels import Thumbnail
+from .client import ModelClient
+from .prompts import MAX_CANDIDATES, candidate_lines, image_part, system_prompt, text_part, untrusted
+from .schema import Decision, Shot, to_action
+
+DEFAULT_GOAL = (
+    "Get into the game and play it like a first-time player for a few minutes, trying every control, "
+    "so that crashes, freezes and broken controls show up."
+)
+REPEAT_LIMIT = 3
+#: Share of thumbnail pixels that must change before the screen counts as changed (animated
+#: backgrounds change a little all the time).
+CHANGE_THRESHOLD = 0.02
+
+Guard = Callable[[Action], Awaitable[None]]
+
+
+@dataclass
+class Step:
+    description: str
+    policy: str
+    change: str
+    unchanged: bool
+
+
+def pixel_change(before: Thumbnail | None, after: Thumbnail | None) -> float | None:
+    """Share of pixels that differ clearly (any channel by more than 24) between two thumbnails."""
+    if before is None or after is None or len(before.pixels) != len(after.pixels):
+        return None
+    step = before.channels
+    a, b = before.pixels, after.pixels
+    total = len(a) // step
+    differ = sum(
+        1
+        for i in range(0, len(a), step)
+        if abs(a[i] - b[i]) > 24 or abs(a[i + 1] - b[i + 1]) > 24 or abs(a[i + 2] - b[i + 2]) > 24
+    )
+    return differ / total if total else None
+
+
+def describe_change(before: PageView, after: PageView, share: float | None, ok: bool, error: str | None) -> Step:
+    """What an action did, in words the model can use next turn."""
+    parts = []
+    if not ok:
+        parts.append(f"failed: {error or 'error'}"[:160])
+    if share is not None:
+        parts.append(f"{share:.0%} of the screen changed" if share >= 0.005 else "the screen did not change")
+    old = {c.text for c in before.candidates if c.text and c.kind != "canvas"}
+    new = {c.text for c in after.candidates if c.text and c.kind != "canvas"}
+    appeared, gone = sorted(new - old)[:3], sorted(old - new)[:3]
+    if appeared:
+        parts.append("appeared: " + ", ".join(repr(t[:30]) for t in appeared))
+    if gone:
+        parts.append("gone: " + ", ".join(repr(t[:30]) for t in gone))
+    text_changed = (before.screen_text, before.state) != (after.screen_text, after.state)
+    if text_changed and not appeared and not gone:
+        parts.append("the page text or game state changed")
+    unchanged = not text_changed and not appeared and not gone and (share is None or share < CHANGE_THRESHOLD)
+    return Step(description="", policy="", change="; ".join(parts) or "nothing measurable changed", unchanged=unchanged)
+
+
+class LLMPolicy:
+    name = "llm"
+
+    def __init__(self, client: ModelClient, goal: str | None = None) -> None:
+        self.client = client
+        self.goal = goal or DEFAULT_GOAL
+        self.history: deque[Step] = deque(maxlen=8)
+
+    async def next_action(self, view: PageView, screenshot: Shot, guard: Guard | None = None) -> Action:
+        """The model's next action, validated (and `guard`ed) before it is returned."""
+        candidates = UIDetector.rank(view, None)[:MAX_CANDIDATES]
+        return await self.decide("decide", self.goal, view, screenshot, candidates, guard)
+
+    async def decide(
+        self,
+        prompt: str,
+        goal: str,
+        view: PageView,
+        shot: Shot,
+        candidates: list,  # type: ignore[type-arg]
+        guard: Guard | None = None,
+    ) -> Action:
+        async def check(decision: Decision) -> Action:
+            action = to_action(decision, candidates, shot)
+            if guard is not None:
+                await guard(action)
+            return action
+
+        system = system_prompt(prompt, Decision, structured=self.client.structured, shot=shot)
+        content = [text_part(self._brief(goal, view, shot, candidates, prompt == "decide")), image_part(shot)]
+        return await self.client.ask(prompt, system, content, Decision, check=check)  # type: ignore[return-value]
+
+    def _brief(self, goal: str, view: PageView, shot: Shot, candidates: list, with_history: bool) -> str:  # type: ignore[type-arg]
+        lines = [f"Goal: {goal}" if with_history else f"Instruction: {goal}", ""]
+        if with_history:
+            if self.history:
+                lines.append("Your recent actions, oldest first, and what each changed:")
+                lines += [f"- {s.description} [{s.policy}] -> {s.change}" for s in self.history]
+            else:
+                lines.append("This is your first action.")
+            lines.append("")
+        lines.append(candidate_lines(candidates, shot))
+        lines += ["", "Visible page text:", untrusted(view.screen_text)]
+        if view.state:
+            lines += ["", "The game's own state report:", untrusted(view.state, 800)]
+        lines += ["", f"The screenshot is {shot.width}x{shot.height} pixels."]
+        return "\n".join(lines)
+
+    def repeated(self, action: Action) -> bool:
+        """The model picked, again, an action that changed nothing the last REPEAT_LIMIT times."""
+        recent = list(self.history)[-REPEAT_LIMIT:]
+        text = describe(action)
+        return len(recent) == REPEAT_LIMIT and all(
+            s.description == text and s.unchanged and s.policy == self.name for s in recent
+        )
+
+    def record(self, description: str, policy: str, step: Step) -> None:
+        step.description, step.policy = description, policy
+        self.history.append(step)

@@ -1,0 +1,357 @@
+"""RunsPlugin: writes a run record per game test as it goes (pending -> running -> verdict) into the RunStore.
+
+Whichever process runs a test writes its row (the only process, or each xdist worker), so a worker's
+rows are current even if the controller dies; the controller (or the only process) closes the session.
+The store file is created only when a session really has game tests, never for other test suites.
+A broken store never fails a test: the first error is reported once and recording stops.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..settings import DEFAULT_SEED, SettingError
+from ..stash import BASE_SETTINGS_KEY, RECORD_KEY
+from .store import Owner, RunStore, new_id, now_iso
+
+DEFAULT_DB = Path(".gameqa") / "runs.sqlite"
+SESSION_ENV = "GAMEQA_SESSION_ID"
+#: When set (by `gameqa run`), the session writes where its records and reports went into this file.
+INFO_ENV = "GAMEQA_RUN_INFO"
+_ID = re.compile(r"[0-9a-f]{4,32}")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gameqa")
+    group.addoption(
+        "--game-runs-db",
+        default=None,
+        metavar="PATH",
+        help="SQLite file for run records, relative to the rootdir (default .gameqa/runs.sqlite)",
+    )
+    group.addoption(
+        "--game-no-runs", action="store_true", default=None, help="do not record game runs in the run store"
+    )
+    parser.addini("gameqa_runs_db", "SQLite file for run records (default .gameqa/runs.sqlite)")
+    parser.addini("gameqa_no_runs", "true: do not record game runs", type="string")
+
+
+def _flag(raw: str, source: str) -> bool:
+    value = str(raw).strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingError(f"gameqa: {source} must be true or false, got {raw!r}")
+
+
+def resolve_db(config: pytest.Config, environ: dict[str, str] | None = None) -> Path | None:
+    """The store's path, or None when recording is off; command line > GAMEQA_* environment > ini."""
+    env = os.environ if environ is None else environ
+    if config.getoption("--game-no-runs"):
+        return None
+    if env.get("GAMEQA_NO_RUNS") not in (None, ""):
+        if _flag(env["GAMEQA_NO_RUNS"], "GAMEQA_NO_RUNS"):
+            return None
+    elif config.getini("gameqa_no_runs") and _flag(config.getini("gameqa_no_runs"), "gameqa_no_runs in the ini file"):
+        return None
+    raw = config.getoption("--game-runs-db")
+    source = "--game-runs-db"
+    if raw is None and env.get("GAMEQA_RUNS_DB"):
+        raw, source = env["GAMEQA_RUNS_DB"], "GAMEQA_RUNS_DB"
+    elif raw is None and config.getini("gameqa_runs_db"):
+        raw, source = config.getini("gameqa_runs_db"), "gameqa_runs_db in the ini file"
+    if raw is not None and not str(raw).strip():
+        raise SettingError(f"gameqa: {source} is empty; give a file path, or turn recording off with --game-no-runs")
+    path = Path(str(raw).strip()).expanduser() if raw is not None else DEFAULT_DB
+    path = path if path.is_absolute() else config.rootpath / path
+    if path.is_dir():
+        raise SettingError(f"gameqa: {source} {raw} is a folder; give a file path such as {path / 'runs.sqlite'}")
+    return path
+
+
+def is_game_item(item: pytest.Item) -> bool:
+    return item.get_closest_marker("game") is not None or "game_agent" in getattr(item, "fixturenames", ())
+
+
+def url_of(item: pytest.Item) -> tuple[str | None, str | None]:
+    """(as given, stable key): a local build's key is its absolute path, so history survives new ports."""
+    from ..targets import parse_target
+
+    callspec = getattr(item, "callspec", None)
+    target = callspec.params.get("game_target") if callspec is not None else None
+    raw: str | None = target.raw if target is not None else None
+    if raw is None:
+        marker = item.get_closest_marker("game")
+        if marker is not None and (marker.args or "url" in marker.kwargs):
+            raw = str(marker.args[0] if marker.args else marker.kwargs["url"])
+    if raw is None:
+        record = item.stash.get(RECORD_KEY, None)
+        raw = record.get("url") if record else None
+    if raw is None:
+        return None, None
+    if target is None:
+        try:
+            target = parse_target(raw, Path(str(item.path)).parent)
+        except Exception:
+            return raw, raw
+    return raw, str(target.entry) if target.entry is not None else target.url
+
+
+def _description(item: pytest.Item, raw_url: str | None) -> str:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "game_target" in callspec.params:
+        return f"smoke test of {raw_url}"
+    doc = (getattr(getattr(item, "obj", None), "__doc__", None) or "").strip()
+    return doc.splitlines()[0][:200] if doc else item.name
+
+
+def _results_paths(config: pytest.Config) -> tuple[str, str | None]:
+    from ..report.results import RESULTS_NAME
+
+    results = str(Path(config.getoption("--output")).absolute() / RESULTS_NAME)
+    html = getattr(config.option, "htmlpath", None)
+    html_path = str((Path(config.invocation_params.dir) / os.path.expandvars(html)).resolve()) if html else None
+    return results, html_path
+
+
+class RunsPlugin:
+    def __init__(self, config: pytest.Config, db: Path) -> None:
+        self.config = config
+        self.store = RunStore(db)
+        self.worker = getattr(config, "workerinput", None)
+        self.owner = Owner.me()
+        self.broken = False
+        self.results_path, self.html_report = _results_paths(config)
+        if self.worker is not None:
+            self.session_id = str(self.worker.get("gameqa_session_id") or new_id())
+            self.session_owner = Owner(*self.worker.get("gameqa_session_owner", (self.owner.host, os.getppid(), None)))
+        else:
+            given = os.environ.get(SESSION_ENV, "").strip().lower()
+            self.session_id = given if _ID.fullmatch(given) else new_id()
+            self.session_owner = self.owner
+        self.session_created = False
+        self.interrupted = False
+        self._phases: dict[str, dict[str, Any]] = {}
+        self._items: dict[str, pytest.Item] = {}
+
+    # ------------------------------------------------------------------------------------------ safety
+    def _safely(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.broken:
+            return None
+        try:
+            return fn(*args, **kwargs)
+        except Exception as error:  # the store is a record of the run, never a reason for it to fail
+            self.broken = True
+            message = f"gameqa: run records disabled for this session ({what} failed: {error})"
+            warnings.warn(pytest.PytestWarning(message), stacklevel=1)
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(message, yellow=True)
+            return None
+
+    def _ensure_session(self) -> None:
+        if self.session_created:
+            return
+        self.store.open()
+        args = [str(a) for a in self.config.invocation_params.args]
+        try:
+            self.store.start_session(
+                self.session_id,
+                owner=self.session_owner,
+                cwd=str(self.config.invocation_params.dir),
+                args=args,
+                results_path=self.results_path,
+                html_report=self.html_report,
+            )
+        except Exception as error:
+            if "UNIQUE" not in str(error):  # another worker created it first
+                raise
+        self.session_created = True
+
+    # ------------------------------------------------------------------------------------------ xdist
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["gameqa_session_id"] = self.session_id
+        node.workerinput["gameqa_session_owner"] = (self.owner.host, self.owner.pid, self.owner.pid_start)
+
+    # ------------------------------------------------------------------------------------------ collection
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        games = [item for item in session.items if is_game_item(item)]
+        if not games:
+            return
+        seed = self.config.stash.get(BASE_SETTINGS_KEY, {}).get("seed", DEFAULT_SEED)
+        pending = []
+        for item in games:
+            raw, key = url_of(item)
+            pending.append(
+                {
+                    "nodeid": item.nodeid,
+                    "url": raw,
+                    "url_key": key,
+                    "description": _description(item, raw),
+                    "seed": seed,
+                }
+            )
+        self._safely("recording the collected games", self._add_pending, pending)
+
+    def _add_pending(self, pending: list[dict[str, Any]]) -> None:
+        self._ensure_session()
+        self.store.add_pending(self.session_id, pending)
+
+    # ------------------------------------------------------------------------------------------ running
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+        if is_game_item(item):
+            self._items[item.nodeid] = item
+            self._phases[item.nodeid] = {}
+            raw, key = url_of(item)
+            worker = self.worker.get("workerid") if self.worker else None
+            self._safely(
+                "marking a game running",
+                self._update,
+                item.nodeid,
+                status="running",
+                started_at=now_iso(),
+                url=raw,
+                url_key=key,
+                description=_description(item, raw),
+                worker=worker,
+                host=self.owner.host,
+                pid=self.owner.pid,
+                pid_start=self.owner.pid_start,
+            )
+        return (yield)
+
+    def _update(self, nodeid: str, **fields: Any) -> str:
+        self._ensure_session()
+        return self.store.update_run(self.session_id, nodeid, **fields)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        phases = self._phases.get(report.nodeid)
+        if phases is None:
+            return
+        if report.when == "setup":
+            phases.clear()
+        phases[report.when] = report
+        if report.when == "teardown":
+            self._safely("recording a verdict", self._finish, report.nodeid, phases)
+            self._items.pop(report.nodeid, None)
+
+    def _finish(self, nodeid: str, phases: dict[str, Any]) -> None:
+        teardown = phases["teardown"]
+        record: dict[str, Any] = getattr(teardown, "gameqa", None) or {}
+        status, failing = _verdict(phases)
+        if getattr(teardown, "gameqa_interrupted", False):
+            status = "interrupted"
+        fields: dict[str, Any] = {
+            "status": status,
+            "finished_at": now_iso(),
+            "error": _error_text(failing) if failing is not None else None,
+            "results_path": self.results_path,
+            "html_report": self.html_report,
+        }
+        if record:
+            fields.update(_record_fields(record))
+        item = self._items.get(nodeid)
+        if item is not None and not record:
+            raw, key = url_of(item)
+            if raw:
+                fields.update(url=raw, url_key=key)
+        self._update(nodeid, **fields)
+
+    # ------------------------------------------------------------------------------------------ the end
+    def pytest_keyboard_interrupt(self) -> None:
+        self.interrupted = True
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        interrupted = self.interrupted or int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+        if self.worker is None:
+            if self.session_created or (not self.broken and self.store.path.is_file()):
+                self._safely("closing the session", self._close_session, int(exitstatus), interrupted)
+        elif self.session_created:
+            message = "the run was interrupted before it finished"
+            for nodeid in list(self._items):  # started here, never got a verdict
+                self._safely("recording an interruption", self._update, nodeid, status="interrupted", error=message)
+        self._write_info()
+        self.store.close()
+
+    def _close_session(self, exit_code: int, interrupted: bool) -> None:
+        self.store.open(create=False)
+        if self.store.session(self.session_id) is not None:
+            self.session_created = True
+            self.store.finish_session(self.session_id, exit_code=exit_code, interrupted=interrupted)
+
+    def _write_info(self) -> None:
+        target = os.environ.get(INFO_ENV)
+        if not target or self.worker is not None:
+            return
+        info = {
+            "session_id": self.session_id if self.session_created else None,
+            "db": str(self.store.path),
+            "results": self.results_path,
+            "html_report": self.html_report,
+        }
+        try:
+            Path(target).write_text(json.dumps(info), encoding="utf-8")
+        except OSError:
+            pass
+
+
+def _verdict(phases: dict[str, Any]) -> tuple[str, Any]:
+    """The same rule as gameqa-results.json: setup/teardown failures are errors, call failures failures."""
+    setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
+    if setup is not None and setup.failed:
+        return "error", setup
+    if any(p is not None and p.skipped for p in (setup, call)):
+        return "skipped", None
+    if call is not None and call.failed:
+        return "failed", call
+    if teardown is not None and teardown.failed:
+        return "error", teardown
+    return "passed", None
+
+
+def _error_text(report: Any, limit: int = 4000) -> str:
+    text = (getattr(report, "longreprtext", "") or "").strip()
+    return text[:limit] if text else f"{report.when} failed"
+
+
+def _record_fields(record: dict[str, Any]) -> dict[str, Any]:
+    metrics = dict(record.get("metrics") or {})
+    metrics.pop("samples", None)
+    kinds = Counter(i.get("kind") for i in record.get("issues", []) if i.get("kind") != "warning")
+    files = record.get("files") or {}
+    return {
+        "duration_s": record.get("duration_s"),
+        "seed": record.get("seed"),
+        "load_s": metrics.get("load_s"),
+        "ready_s": metrics.get("ready_s"),
+        "fps_avg": metrics.get("fps_avg"),
+        "fps_min": metrics.get("fps_min"),
+        "issue_count": sum(kinds.values()),
+        "issue_kinds": json.dumps(dict(kinds)),
+        "metrics": json.dumps(metrics),
+        "record": json.dumps(record),
+        "artifacts_dir": record.get("artifacts_dir"),
+        "evidence_path": files.get("evidence"),
+    }
+
+
+def configure(config: pytest.Config) -> None:
+    """Called from the plugin's pytest_configure: registers the recorder unless turned off."""
+    db = resolve_db(config)  # validated even when nothing is recorded: a typo shows up at once
+    if db is None or getattr(config.option, "collectonly", False) or config.option.help:
+        return
+    config.pluginmanager.register(RunsPlugin(config, db), "gameqa-runs")

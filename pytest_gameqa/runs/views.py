@@ -1,0 +1,203 @@
+"""Plain-text views of stored runs for the `gameqa` command: tables a person scans, and what changed between builds.
+
+Kept free of pytest and Playwright imports so `gameqa status` answers instantly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+
+def when(iso: str | None) -> str:
+    """Local time, to the second; the store keeps UTC."""
+    if not iso:
+        return "-"
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+def num(value: float | None, unit: str = "", digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def kinds_text(raw: str | None) -> str:
+    kinds = json.loads(raw) if raw else {}
+    if not kinds:
+        return "-" if raw is None else "none"
+    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in sorted(kinds.items()))
+
+
+def rel(path: str | None) -> str:
+    """Relative to where the user stands when that is shorter: paths they can paste."""
+    if not path:
+        return "-"
+    try:
+        short = os.path.relpath(path)
+    except ValueError:
+        return path
+    return short if len(short) < len(path) and not short.startswith("../../..") else path
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], limits: dict[int, int] | None = None) -> str:
+    limits = limits or {}
+    cells = [[_cut(str(c), limits.get(i)) for i, c in enumerate(row)] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _cut(text: str, limit: int | None) -> str:
+    text = text.replace("\n", " ")
+    if limit and len(text) > limit:
+        return "..." + text[-(limit - 3) :]  # the end of a path or URL says the most
+    return text
+
+
+def first_line(text: str | None, limit: int = 100) -> str:
+    if not text:
+        return ""
+    line = next((s.strip() for s in text.splitlines() if s.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def verdict_counts(statuses: str | None) -> str:
+    if not statuses:
+        return "-"
+    counts: dict[str, int] = {}
+    for status in statuses.split(","):
+        counts[status] = counts.get(status, 0) + 1
+    order = ["failed", "error", "interrupted", "running", "pending", "passed", "skipped"]
+    return ", ".join(f"{counts[s]} {s}" for s in order if s in counts)
+
+
+# ---------------------------------------------------------------------------------------------- screens
+def runs_table(runs: list[dict[str, Any]]) -> str:
+    rows = [
+        [
+            r["id"],
+            r["status"].upper() if r["status"] in ("failed", "error", "interrupted") else r["status"],
+            r["url"] or r["nodeid"],
+            kinds_text(r["issue_kinds"]),
+            num(r["duration_s"], " s"),
+            first_line(r["error"], 60) if r["status"] != "passed" and r["issue_count"] in (None, 0) else "",
+        ]
+        for r in runs
+    ]
+    return table(["RUN", "STATUS", "GAME", "ISSUES", "TIME", "WHY"], rows, {2: 60})
+
+
+def sessions_table(sessions: list[dict[str, Any]]) -> str:
+    rows = [
+        [s["id"], when(s["started_at"]), s["status"], str(s["games"]), verdict_counts(s["statuses"])] for s in sessions
+    ]
+    return table(["SESSION", "STARTED", "STATUS", "GAMES", "VERDICTS"], rows)
+
+
+def session_header(session: dict[str, Any], runs: list[dict[str, Any]]) -> str:
+    verdicts = verdict_counts(",".join(r["status"] for r in runs))
+    ended = f", ended {when(session['finished_at'])}" if session.get("finished_at") else ""
+    code = f", exit code {session['exit_code']}" if session.get("exit_code") is not None else ""
+    return (
+        f"session {session['id']}: {session['status']}, started {when(session['started_at'])}{ended}{code}\n"
+        f"{len(runs)} game{'s' if len(runs) != 1 else ''}: {verdicts}"
+    )
+
+
+def run_detail(run: dict[str, Any]) -> str:
+    lines = [
+        f"run {run['id']}: {run['status']}",
+        f"  game:        {run['url'] or '-'}",
+        f"  test:        {run['nodeid']}",
+        f"  description: {run['description'] or '-'}",
+        f"  session:     {run['session_id']}" + (f" (worker {run['worker']})" if run.get("worker") else ""),
+        f"  created:     {when(run['created_at'])}   started: {when(run['started_at'])}   "
+        f"finished: {when(run['finished_at'])}",
+        f"  duration:    {num(run['duration_s'], ' s')}   seed: {run['seed'] if run['seed'] is not None else '-'}",
+        f"  load:        {num(run['load_s'], ' s', 2)}   ready: {num(run['ready_s'], ' s', 2)}   "
+        f"fps avg/min: {num(run['fps_avg'])}/{num(run['fps_min'])}",
+        f"  issues:      {kinds_text(run['issue_kinds'])}",
+    ]
+    if run["error"] and run["status"] != "passed":
+        lines.append("  error:       " + "\n               ".join(run["error"].splitlines()[:12]))
+    lines += [
+        f"  evidence:    {rel(run['evidence_path'] or run['artifacts_dir'])}",
+        f"  results:     {rel(run['results_path'])}",
+    ]
+    if run.get("html_report"):
+        lines.append(f"  html report: {rel(run['html_report'])}")
+    return "\n".join(lines)
+
+
+def run_report(run: dict[str, Any]) -> str:
+    """`gameqa show`: the stored report itself, readable without the files it points to."""
+    out = [run_detail(run)]
+    record = json.loads(run["record"]) if run.get("record") else None
+    if record is None:
+        out.append("\n(no report stored: the game never got as far as its teardown)")
+        return "\n".join(out)
+    issues = record.get("issues", [])
+    out.append(f"\nissues ({len(issues)}):")
+    for issue in issues:
+        count = f" x{issue['count']}" if issue.get("count", 1) > 1 else ""
+        where = f"  @ {issue['location']}" if issue.get("location") else ""
+        out.append(f"  [{issue['at_s']:7.2f}s] {issue['kind']}{count}: {first_line(issue['message'], 160)}{where}")
+        if issue.get("screenshot"):
+            out.append(f"             screenshot: {rel(issue['screenshot'])}")
+    actions = record.get("actions", [])
+    out.append(f"\nactions ({len(actions)}):")
+    for action in actions:
+        mark = "ok" if action.get("ok") else "FAILED"
+        out.append(f"  {action['index']:>3}. [{action['at_s']:7.2f}s] {action['description']} ({mark})")
+    metrics = {k: v for k, v in (record.get("metrics") or {}).items() if k != "samples" and v not in (None, 0)}
+    if metrics:
+        out.append("\nmetrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------- history
+def changes(run: dict[str, Any], before: dict[str, Any] | None) -> str:
+    """What a release manager should notice compared with the previous run of the same game."""
+    if before is None:
+        return "first run"
+    notes = []
+    was, now = before["status"], run["status"]
+    if was == "passed" and now in ("failed", "error"):
+        notes.append(f"REGRESSION (was passed in {before['id']})")
+    elif was in ("failed", "error") and now == "passed":
+        notes.append("fixed")
+    if run["load_s"] and before["load_s"] and run["load_s"] > before["load_s"] * 1.5 and run["load_s"] > 0.5:
+        notes.append(f"load {run['load_s'] / before['load_s']:.1f}x slower")
+    if run["fps_avg"] and before["fps_avg"] and run["fps_avg"] < before["fps_avg"] * 0.8:
+        notes.append(f"fps -{(1 - run['fps_avg'] / before['fps_avg']) * 100:.0f}%")
+    new_kinds = set(json.loads(run["issue_kinds"] or "{}")) - set(json.loads(before["issue_kinds"] or "{}"))
+    if new_kinds:
+        notes.append("new: " + ", ".join(sorted(new_kinds)))
+    return "; ".join(notes)
+
+
+def history_table(runs: list[dict[str, Any]]) -> str:
+    """Newest first; each row compared with the next older finished run."""
+    finished = [r for r in runs if r["status"] in ("passed", "failed", "error")]
+    rows = []
+    for index, run in enumerate(runs):
+        previous = next((r for r in runs[index + 1 :] if r in finished), None)
+        note = changes(run, previous) if run in finished else first_line(run["error"], 50)
+        rows.append(
+            [
+                run["id"],
+                when(run["created_at"]),
+                run["status"].upper() if run["status"] in ("failed", "error") else run["status"],
+                num(run["load_s"], " s", 2),
+                f"{num(run['fps_avg'])}/{num(run['fps_min'])}",
+                kinds_text(run["issue_kinds"]),
+                note,
+            ]
+        )
+    return table(["RUN", "STARTED", "VERDICT", "LOAD", "FPS AVG/MIN", "ISSUES", "CHANGE"], rows)

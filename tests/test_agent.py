@@ -1,0 +1,87 @@
+"""The player: per-game test files, reproducible seeds, and before/after evidence for every action."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from helpers import GAMES, REPO, run_pytest
+
+PAIR_NAME = re.compile(r"^\d{2,3}-(before|after)-[a-z0-9-]+\.(jpg|png)$")
+
+
+def test_per_game_test_files_in_examples(tmp_path: Path) -> None:
+    proc, results = run_pytest([str(REPO / "examples" / "tests"), "-n", "2"], tmp_path, timeout=240)
+    assert results is not None, proc.stdout[-3000:]
+    by_name = {t["nodeid"].split("::")[-1]: t for t in results["tests"]}
+    assert by_name["test_title_screen_starts"]["outcome"] == "passed"
+    assert by_name["test_ad_banner_does_not_take_the_player_away"]["outcome"] == "passed"
+    smoke = by_name["test_tic_tac_toe_smoke"]
+    assert smoke["outcome"] == "passed" and smoke["actions"], "a `pass` body still runs the smoke loop"
+    iframe = by_name["test_iframe_game_defect_is_found"]
+    assert iframe["outcome"] == "failed"
+    assert any("gate reached: iframe" in i["message"] for i in iframe["issues"])
+    crash = by_name["test_renderer_crash_is_reported"]
+    assert crash["outcome"] == "failed"
+    assert [i["kind"] for i in crash["issues"] if i["kind"] != "warning"] == ["crash"]
+    assert crash["duration_s"] < 15, "a crash ends the run at once instead of playing out duration=20"
+    assert proc.returncode == 1
+    assert "2 failed, 3 passed" in proc.stdout
+
+
+def _sequence(tmp_path: Path, seed: str) -> list[str]:
+    proc, results = run_pytest(
+        [
+            "--game-url",
+            str(GAMES / "healthy-turn-based"),
+            "--game-seed",
+            seed,
+            "--game-max-actions",
+            "14",
+            "--game-duration",
+            "14",
+        ],
+        tmp_path,
+    )
+    assert results is not None, proc.stdout[-2000:]
+    (test,) = results["tests"]
+    actions = [a["description"] for a in test["actions"]]
+    assert len(actions) >= 8, actions  # a slow machine may fit fewer than 14 into 14 s
+    return actions
+
+
+def test_same_seed_same_actions_other_seed_other_actions(tmp_path: Path) -> None:
+    first = _sequence(tmp_path / "a", "7")
+    second = _sequence(tmp_path / "b", "7")
+    other = _sequence(tmp_path / "c", "8")
+    common = min(len(first), len(second))
+    assert first[:common] == second[:common]
+    common = min(len(first), len(other))
+    assert first[:common] != other[:common]
+
+
+def test_every_action_leaves_a_named_before_after_pair(tmp_path: Path) -> None:
+    proc, results = run_pytest(
+        ["--game-url", str(GAMES / "healthy-canvas"), "--game-duration", "4", "--game-screenshot-format", "png"],
+        tmp_path,
+    )
+    assert results is not None and proc.returncode == 0, proc.stdout[-2000:]
+    (test,) = results["tests"]
+    out = tmp_path / "out"
+    assert test["actions"][0]["description"] == "click 'Start Game'"
+    changed_seen = False
+    for number, action in enumerate(test["actions"], start=1):
+        assert action["index"] == number
+        before, after = out / action["before"], out / action["after"]
+        assert PAIR_NAME.match(before.name) and PAIR_NAME.match(after.name)
+        assert before.name.startswith(f"{number:02d}-before-") and before.suffix == ".png"
+        assert before.parent == after.parent == out / test["artifacts_dir"]
+        if action["changed"]:
+            changed_seen = True
+            assert before.read_bytes() != after.read_bytes()
+        else:
+            assert before.read_bytes() == after.read_bytes()
+    assert changed_seen
+    # starting the game changes the screen: the first pair must differ
+    first = test["actions"][0]
+    assert (out / first["before"]).read_bytes() != (out / first["after"]).read_bytes()

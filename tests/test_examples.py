@@ -1,0 +1,40 @@
+"""Every bundled example game, smoke-tested through `pytest --game-url`: exactly the expected kinds.
+
+Healthy games must pass (no false alarms); each broken game must fail with exactly its defect; each
+gate game proves the player got in that way (the defect only exists behind the gate).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import CATALOG, GAMES, kinds, run_pytest
+
+# a hang is reported in ~5 s, everything else needs a few seconds of play after getting in
+DURATION = {"gate-restart": "8", "broken-frozen-frames": "10", "broken-memory-growth": "6"}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_example_game_reports_exactly_its_defects(name: str, tmp_path: Path) -> None:
+    expected = set(CATALOG[name]["expected"])
+    proc, results = run_pytest(
+        ["--game-url", str(GAMES / name), "--game-duration", DURATION.get(name, "6")], tmp_path
+    )
+    assert results is not None, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (test,) = results["tests"]
+    assert kinds(test) == expected, proc.stdout[-3000:]
+    if expected:
+        assert proc.returncode == 1, proc.stdout[-2000:]
+        assert test["outcome"] == "failed"
+        for kind in expected:
+            assert kind in proc.stdout  # the failure message names every kind
+    else:
+        assert proc.returncode == 0, proc.stdout[-2000:]
+        assert test["outcome"] == "passed"
+    way_in = CATALOG[name].get("way_in")
+    if way_in not in (None, "none") and name.startswith("gate-"):
+        messages = " ".join(i["message"] for i in test["issues"])
+        assert f"gate reached: {way_in}" in messages
+        assert "gate reached" in proc.stdout
+    assert test["actions"], "the player did nothing"
