@@ -1,14 +1,16 @@
 """The yardsticks the harness is measured against: plain Playwright doing the least that the harness does.
 
     python benchmarks/plain.py load URL SECONDS   launch, load, wait SECONDS, close (harness overhead)
-    python benchmarks/plain.py loop URL SECONDS   screenshot, input, screenshot, repeated (loop cost floor)
+    python benchmarks/plain.py loop URL SECONDS   screenshot, key press, screenshot, repeated (loop cost floor)
 
-It imports nothing from pytest_gameqa, so its start-up is that of a bare Playwright script. Prints one
-JSON line with its timings.
+`load` imports nothing from pytest_gameqa and launches Playwright's default headless Chromium, so its
+cost is that of a bare script; `loop` launches the browser exactly as the harness does. Prints one JSON
+line with its timings.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import sync_playwright
 
 #: the harness's own screenshot settings (browser/session.py) and viewport, for a like-for-like floor
 VIEWPORT = {"width": 1280, "height": 720}
@@ -55,31 +57,38 @@ def load(url: str, seconds: float) -> dict[str, Any]:
     return {}
 
 
-def _shot(page: Page, cdp: Any, folder: Path, name: str) -> None:
-    data = cdp.send("Page.captureScreenshot", SHOT)["data"]
-    (folder / f"{name}.jpg").write_bytes(base64.b64decode(data))
+async def _loop(url: str, seconds: float) -> dict[str, Any]:
+    # the harness's own browser launch (flags included), so the ratio isolates the loop, not the flags
+    from playwright.async_api import async_playwright
+
+    from pytest_gameqa.browser.launch import open_browser
+
+    async with async_playwright() as pw:
+        browser = await open_browser(pw, {})
+        context = await browser.new_context(viewport=VIEWPORT)
+        page = await context.new_page()
+        cdp = await context.new_cdp_session(page)
+        await page.goto(url, wait_until="load")
+        await asyncio.sleep(1.0)
+        steps: list[float] = []
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                for phase in ("before", "after"):
+                    data = (await cdp.send("Page.captureScreenshot", SHOT))["data"]
+                    (folder / f"{len(steps):03d}-{phase}.jpg").write_bytes(base64.b64decode(data))
+                    if phase == "before":
+                        await page.keyboard.press("ArrowRight", delay=30)
+                steps.append(time.monotonic() - started)
+        await browser.close()
+    return {"steps": len(steps), "step_s": sum(steps) / len(steps) if steps else None}
 
 
 def loop(url: str, seconds: float) -> dict[str, Any]:
     """Before shot, one key press (as `agent.press` does it), after shot: nothing else."""
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
-        browser = pw.chromium.launch(headless=True, executable_path=_executable(pw.chromium.executable_path))
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        cdp = context.new_cdp_session(page)
-        page.goto(url, wait_until="load")
-        time.sleep(1.0)
-        folder = Path(tmp)
-        steps: list[float] = []
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            started = time.monotonic()
-            _shot(page, cdp, folder, f"{len(steps):03d}-before")
-            page.keyboard.press("ArrowRight", delay=30)
-            _shot(page, cdp, folder, f"{len(steps):03d}-after")
-            steps.append(time.monotonic() - started)
-        browser.close()
-    return {"steps": len(steps), "step_s": sum(steps) / len(steps) if steps else None}
+    return asyncio.run(_loop(url, seconds))
 
 
 def main(argv: list[str]) -> int:

@@ -115,19 +115,26 @@ class Bench:
             )
         )
         url = self.server.url(f"examples/games/{game}/index.html")
-        env = {"GAMEQA_BENCH_URL": url, "GAMEQA_BENCH_SECONDS": str(duration)}
-        s = run(pytest_cmd(str(BENCH / "scripted" / "test_press_loop.py")), self._dir("press"), env=env)
-        self._check(s, "press loop")
-        presses = [a for a in s.tests[0]["actions"] if a["description"].startswith("press")]
-        if len(presses) < 2:
-            raise RuntimeError(f"press loop: only {len(presses)} presses\n{s.tail()}")
-        span = presses[-1]["at_s"] + presses[-1]["duration_s"] - presses[0]["at_s"]
-        per_press = span / len(presses)
-        p = run([sys.executable, str(BENCH / "plain.py"), "loop", url, str(duration)], self._dir("floor"))
-        if p.returncode:
-            raise RuntimeError(f"plain loop failed\n{p.tail()}")
-        floor = json.loads(p.stdout.strip().splitlines()[-1])
-        floor_s = floor["step_s"]
+        env = {"GAMEQA_BENCH_URL": url, "GAMEQA_BENCH_SECONDS": str(duration / self.trials)}
+        press_steps, floor_steps, press_count, floor_count = [], [], 0, 0
+        for _ in range(self.trials):  # interleaved, so drifting machine load hits both alike
+            s = run(pytest_cmd(str(BENCH / "scripted" / "test_press_loop.py")), self._dir("press"), env=env)
+            self._check(s, "press loop")
+            presses = [a for a in s.tests[0]["actions"] if a["description"].startswith("press")]
+            if len(presses) < 2:
+                raise RuntimeError(f"press loop: only {len(presses)} presses\n{s.tail()}")
+            span = presses[-1]["at_s"] + presses[-1]["duration_s"] - presses[0]["at_s"]
+            press_steps.append(span / len(presses))
+            press_count += len(presses)
+            cmd = [sys.executable, str(BENCH / "plain.py"), "loop", url, str(duration / self.trials)]
+            p = run(cmd, self._dir("floor"))
+            if p.returncode:
+                raise RuntimeError(f"plain loop failed\n{p.tail()}")
+            floor = json.loads(p.stdout.strip().splitlines()[-1])
+            floor_steps.append(floor["step_s"])
+            floor_count += floor["steps"]
+        per_press, floor_s = median(press_steps), median(floor_steps)
+        assert per_press is not None and floor_s is not None
         ratio, ratio_ex = per_press / floor_s, (per_press - SETTLE_S) / floor_s
         self.rows.append(
             (
@@ -141,13 +148,9 @@ class Bench:
             "game": game,
             "duration_s": duration,
             "autonomous": auto,
-            "press": {
-                "actions": len(presses),
-                "actions_per_s": round(1 / per_press, 3),
-                "step_s": round(per_press, 4),
-                "action_s": round(sum(a["duration_s"] for a in presses) / len(presses), 4),
-            },
-            "floor": {"steps": floor["steps"], "step_s": round(floor_s, 4)},
+            "press": {"actions": press_count, "actions_per_s": round(1 / per_press, 3), "step_s": round(per_press, 4)},
+            "floor": {"steps": floor_count, "step_s": round(floor_s, 4)},
+            "trials": {"press_step_s": press_steps, "floor_step_s": floor_steps},
             "settle_s": SETTLE_S,
             "ratio": round(ratio, 2),
             "ratio_without_settle": round(ratio_ex, 2),

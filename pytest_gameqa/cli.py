@@ -33,7 +33,8 @@ RUN_USAGE = """usage: gameqa run URL_OR_PATH... [pytest options]
 Smoke-tests each game (an http(s) URL, a build folder or an .html file) with pytest and prints the
 verdicts and where the reports are. Everything after the first option goes to pytest, e.g.
   gameqa run build/ https://staging.example.com/game/ -n 2 --game-duration 120 --output reports
-The exit code is pytest's: 0 all passed, 1 some failed, 2 interrupted or bad usage."""
+The exit code is pytest's (0 all passed, 1 some failed, 2 interrupted, 4 bad pytest options);
+a mistake in the gameqa part of the line exits with 2 before anything runs."""
 
 
 class CliError(Exception):
@@ -274,7 +275,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------ main
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="gameqa", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="gameqa", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", metavar="{run,status,history,show}")
     sub.add_parser("run", help="smoke-test games: gameqa run URL_OR_PATH... [pytest options]", add_help=False)

@@ -143,7 +143,7 @@ def test_hard_time_limit_stops_the_game_and_keeps_the_evidence(tmp_path: Path) -
         "--game-duration",
         "60",
         "--game-timeout",
-        "6",
+        "10",
         "--game-no-runs",
         "--html",
         str(tmp_path / "out" / "report.html"),
@@ -157,15 +157,15 @@ def test_hard_time_limit_stops_the_game_and_keeps_the_evidence(tmp_path: Path) -
     for test in tests.values():
         assert test["outcome"] == "failed"
         timeouts = [i for i in test["issues"] if i["kind"] == "timeout"]
-        assert len(timeouts) == 1 and "6 s" in timeouts[0]["message"], test["issues"]
-        assert 5.5 <= timeouts[0]["at_s"] <= 20, timeouts
+        assert len(timeouts) == 1 and "10 s" in timeouts[0]["message"], test["issues"]
+        assert 9.5 <= timeouts[0]["at_s"] <= 25, timeouts
         assert test["actions"], "the actions played before the limit were lost"
         folder = tmp_path / "out" / test["artifacts_dir"]
         first = test["actions"][0]
         assert (tmp_path / "out" / first["before"]).is_file() and (tmp_path / "out" / first["after"]).is_file()
         assert (folder / "evidence.json").is_file()
-    assert tests["test_stuck.py::test_stuck"]["duration_s"] < 40, "the stuck test body was never cancelled"
-    assert "timeout" in output and "hard time limit of 6 s" in output
+    assert tests["test_stuck.py::test_stuck"]["duration_s"] < 45, "the stuck test body was never cancelled"
+    assert "timeout" in output and "hard time limit of 10 s" in output
     assert (tmp_path / "out" / "report.html").is_file(), "the HTML report was not written"
     assert not (tmp_path / ".gameqa").exists(), "--game-no-runs still created a run store"
 

@@ -26,6 +26,10 @@ class Phase(str, Enum):
     RECOVER = "recover"
 
 
+def _clicked_start(action: Action) -> bool:
+    return isinstance(action, ClickElement) and bool(START_WORDS.search(action.target.text))
+
+
 def _ident(candidate: ObserveResult) -> str:
     return f"{candidate.frame_url}|{candidate.selector}|{candidate.text}"
 
@@ -184,7 +188,9 @@ class HeuristicPolicy:
             # a visible reaction in text/state is strong evidence; an animated screen always "changes"
             bonus = 2 if reacted else (1 if result.changed else 0)
             self.key_effect[action.key] = min(self.key_effect.get(action.key, 0) + bonus, 4)
-        if self.phase is Phase.ENTER and changed and result.ok:
+        if self.phase is Phase.ENTER and reacted and result.ok and _clicked_start(action):
+            # the start control answered; pixel changes alone prove nothing on an animated title screen,
+            # so otherwise every way in (canvas click, Enter, Space) is tried before playing
             self.phase = Phase.PLAY
         elif self.phase is Phase.RECOVER and changed and result.ok and not after.game_over:
             self.phase = Phase.PLAY

@@ -137,13 +137,28 @@ class RunsPlugin:
             self.session_id = str(self.worker.get("gameqa_session_id") or new_id())
             self.session_owner = Owner(*self.worker.get("gameqa_session_owner", (self.owner.host, os.getppid(), None)))
         else:
-            given = os.environ.get(SESSION_ENV, "").strip().lower()
-            self.session_id = given if _ID.fullmatch(given) else new_id()
+            self.session_id = self._session_id_from_env()
             self.session_owner = self.owner
         self.session_created = False
         self.interrupted = False
         self._phases: dict[str, dict[str, Any]] = {}
         self._items: dict[str, pytest.Item] = {}
+
+    def _session_id_from_env(self) -> str:
+        """`gameqa run` names the session it starts; a stale or reused name never merges two sessions."""
+        given = os.environ.get(SESSION_ENV, "").strip().lower()
+        if not _ID.fullmatch(given):
+            return new_id()
+        if self.store.path.is_file():
+            try:
+                taken = self.store.open(create=False).session(given) is not None
+            except Exception:
+                taken = True
+            finally:
+                self.store.close()
+            if taken:
+                return new_id()
+        return given
 
     # ------------------------------------------------------------------------------------------ safety
     def _safely(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
