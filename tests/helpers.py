@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,42 @@ def run_pytest(
 
 def kinds(test: dict[str, Any], *, include_warnings: bool = False) -> set[str]:
     return {i["kind"] for i in test["issues"] if include_warnings or i["kind"] != "warning"}
+
+
+def descendants(root: int) -> dict[int, str]:
+    """pid -> command line of every live process below `root` (from /proc: no psutil needed)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: dict[int, str] = {}
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            try:
+                raw = Path(f"/proc/{child}/cmdline").read_bytes()
+            except OSError:
+                continue
+            found[child] = raw.replace(b"\0", b" ").decode(errors="replace")
+            todo.append(child)
+    return found
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG header or a JPEG start-of-frame marker."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    pos = 2
+    while pos < len(data):
+        marker, length = data[pos + 1], struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
+            return width, height
+        pos += 2 + length
+    raise ValueError("not a PNG or baseline/progressive JPEG")

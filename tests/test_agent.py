@@ -85,3 +85,68 @@ def test_every_action_leaves_a_named_before_after_pair(tmp_path: Path) -> None:
     # starting the game changes the screen: the first pair must differ
     first = test["actions"][0]
     assert (out / first["before"]).read_bytes() != (out / first["after"]).read_bytes()
+
+
+SCRIPTED = """
+import pytest
+from pydantic import BaseModel
+
+from pytest_gameqa import ExtractError, ObserveResult
+
+
+class Hud(BaseModel):
+    score: int
+    lives: int
+
+
+class Missing(BaseModel):
+    coins: int
+
+
+@pytest.mark.game({game!r}, duration=3)
+async def test_scripted(game_agent, game_page):
+    await game_agent.act("click the start button")
+    await game_page.evaluate(
+        "() => {{ const hook = window.advanceTime; window.__advanced = 0;"
+        " window.advanceTime = (ms) => {{ window.__advanced += ms; return hook(ms); }}; }}"
+    )
+    before = (await game_agent.extract("score", schema=Hud)).score
+    await game_agent.advance(500)  # steps the game through its own window.advanceTime hook
+    assert await game_page.evaluate("window.__advanced") == 500
+    assert (await game_agent.extract("score", schema=Hud)).score >= before + 5
+
+    gone = ObserveResult(description="click a button that is not there", selector="#nope", kind="button")
+    result = await game_agent.act(gone)
+    assert not result.ok and "'#nope' matches nothing" in result.error  # recorded, not raised
+
+    with pytest.raises(ExtractError, match="coins.*render_game_to_text"):
+        await game_agent.extract("coins collected", schema=Missing)
+    assert (await game_agent.state())["phase"] == "playing"
+"""
+
+
+def test_scripted_api_hooks_and_failed_actions(tmp_path: Path) -> None:
+    (tmp_path / "test_scripted.py").write_text(SCRIPTED.format(game=str(GAMES / "healthy-canvas")))
+    proc, results = run_pytest(["test_scripted.py"], tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    (test,) = results["tests"]  # type: ignore[index]
+    failed = [a for a in test["actions"] if not a["ok"]]
+    assert [a["description"] for a in failed] == ["click a button that is not there"]
+    assert failed[0]["before"] and failed[0]["after"]  # a failed action still leaves its pair
+
+
+def test_browser_type_launch_args_fixture_applies(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n\n"
+        "@pytest.fixture(scope='session')\n"
+        "def browser_type_launch_args(browser_type_launch_args):\n"
+        "    return {**browser_type_launch_args, 'args': ['--user-agent=GameQA-Launch-Args']}\n"
+    )
+    (tmp_path / "test_ua.py").write_text(
+        "import pytest\n\n"
+        f"@pytest.mark.game({str(GAMES / 'healthy-turn-based')!r}, duration=1)\n"
+        "async def test_ua(game_page):\n"
+        "    assert await game_page.evaluate('navigator.userAgent') == 'GameQA-Launch-Args'\n"
+    )
+    proc, _ = run_pytest(["test_ua.py"], tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]

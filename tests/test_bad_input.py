@@ -77,12 +77,16 @@ def test_missing_browser_names_the_install_command(tmp_path: Path) -> None:
     _assert_one_clean_line(proc.stdout + proc.stderr, "playwright install chromium")
 
 
+HITS: dict[str, int] = {}
+
+
 @pytest.fixture
 def status_server() -> Iterator[str]:
     """A real HTTP server whose paths choose the status: /status/404, /status/500."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            HITS[self.path] = HITS.get(self.path, 0) + 1
             code = int(self.path.rsplit("/", 1)[-1]) if self.path.startswith("/status/") else 200
             body = f"<h1>{code}</h1>".encode()
             self.send_response(code)
@@ -130,7 +134,28 @@ def test_unreachable_and_broken_pages_fail_as_load_failures(tmp_path: Path, stat
         assert test["actions"] == []  # a game that never loaded is not played for 30 s
         assert test["duration_s"] < 25
         messages[url] = issue["message"]
+    assert HITS["/status/500"] == 3  # a server error is retried (3 attempts, with backoff)
+    assert HITS["/status/404"] == 1  # a 404 will not fix itself
     assert "HTTP 404" in messages[urls[0]]
     assert "HTTP 500" in messages[urls[1]]
     assert "connection refused" in messages[urls[2]]
     assert "host not found" in messages[urls[3]]
+
+
+def test_ignore_regex_from_command_line_and_ini(tmp_path: Path) -> None:
+    game = GAMES / "broken-console-error"
+    proc, results = run_pytest(
+        ["--game-url", str(game), "--game-duration", "3", "--game-ignore", "checksum"], tmp_path / "cli"
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert results is not None and not [i for i in results["tests"][0]["issues"] if i["kind"] != "warning"]
+
+    (tmp_path / "ini").mkdir()
+    (tmp_path / "ini" / "pytest.ini").write_text("[pytest]\ngameqa_ignore =\n    unrelated\n    level \\d+: checksum\n")
+    proc, results = run_pytest(["--game-url", str(game), "--game-duration", "3"], tmp_path / "ini")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+
+    proc, results = run_pytest(
+        ["--game-url", str(game), "--game-duration", "3", "--game-ignore", "nomatch"], tmp_path / "miss"
+    )
+    assert proc.returncode == 1  # a regex that matches nothing drops nothing

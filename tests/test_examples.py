@@ -18,9 +18,7 @@ DURATION = {"gate-restart": "8", "broken-frozen-frames": "10", "broken-memory-gr
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_example_game_reports_exactly_its_defects(name: str, tmp_path: Path) -> None:
     expected = set(CATALOG[name]["expected"])
-    proc, results = run_pytest(
-        ["--game-url", str(GAMES / name), "--game-duration", DURATION.get(name, "6")], tmp_path
-    )
+    proc, results = run_pytest(["--game-url", str(GAMES / name), "--game-duration", DURATION.get(name, "6")], tmp_path)
     assert results is not None, proc.stdout[-3000:] + proc.stderr[-3000:]
     (test,) = results["tests"]
     assert kinds(test) == expected, proc.stdout[-3000:]

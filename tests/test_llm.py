@@ -10,7 +10,6 @@ in that run, from the results file and from what the server received.
 from __future__ import annotations
 
 import re
-import struct
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 from fake_llm_server import FakeLLMServer, Reply, Request
-from helpers import GAMES, run_pytest
+from helpers import GAMES, image_size, run_pytest
 
 from pytest_gameqa.monitor.pixels import decode_png
 
@@ -210,19 +209,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def jpeg_size(data: bytes) -> tuple[int, int]:
-    """(width, height) from a JPEG's start-of-frame segment."""
-    assert data[:2] == b"\xff\xd8", "not a JPEG"
-    pos = 2
-    while pos < len(data):
-        marker, length = data[pos + 1], struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2):
-            height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
-            return width, height
-        pos += 2 + length
-    raise AssertionError("no JPEG frame header")
-
-
 def pixel(png: Path, x: int, y: int) -> tuple[int, int, int]:
     thumb = decode_png(png.read_bytes())
     i = (y * thumb.width + x) * thumb.channels
@@ -248,7 +234,7 @@ def test_scripted_decisions_run_after_a_429_with_a_bounded_image_and_a_marked_cl
     assert [c.purpose for c in calls] == ["decide"] * 3  # the 429, its retry, the second step
     for call in calls:
         (image,) = call.images  # one screenshot per decision
-        width, height = jpeg_size(image)
+        width, height = image_size(image)
         assert (width, height) == (768, 432) and len(image) < 150_000
         assert call.body["response_format"] == {"type": "json_object"}  # fake model: no schema support known
     first, second = test["actions"]

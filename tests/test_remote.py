@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import descendants
 
 from pytest_gameqa.browser.launch import find_system_chromium
 
@@ -33,28 +34,6 @@ def _chromium() -> str:
     if path is None:
         pytest.skip("no Chromium on this machine to serve as the remote browser")
     return path
-
-
-def _descendants(root: int) -> list[str]:
-    """Command lines of the processes below `root`, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            todo.append(child)
-            try:
-                found.append(Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"))
-            except OSError:
-                pass
-    return found
 
 
 def _stop(proc: subprocess.Popen[Any]) -> None:
@@ -170,7 +149,7 @@ def test_game_runs_on_a_playwright_browser_server(tmp_path: Path) -> None:
         launched_own = False
         try:
             while proc.poll() is None:
-                launched_own = launched_own or any("chrom" in cmd for cmd in _descendants(proc.pid))
+                launched_own = launched_own or any("chrom" in cmd for cmd in descendants(proc.pid).values())
                 time.sleep(0.3)
         finally:
             output = _finish(proc)

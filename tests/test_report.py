@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import struct
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, async_playwright
@@ -29,36 +28,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 PAIR_FILE = re.compile(r"^(\d{2})-(before|after)-[a-z0-9-]+\.(jpg|png)$")
 
 
-def run_pytest(cwd: Path, *args: str, timeout: float = 240) -> tuple[subprocess.CompletedProcess[str], dict | None]:
-    out = cwd / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--output", str(out), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    results = out / "gameqa-results.json"
-    return proc, json.loads(results.read_text()) if results.exists() else None
-
-
 def by_game(results: dict, game: Path) -> dict:
     return next(t for t in results["tests"] if t["nodeid"].endswith(f"{game.name}]"))
-
-
-def image_size(path: Path) -> tuple[int, int]:
-    """(width, height) from a PNG header or a JPEG start-of-frame marker."""
-    data = path.read_bytes()
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return struct.unpack(">II", data[16:24])
-    i = 2
-    while i < len(data):
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
-        if marker in (0xC0, 0xC1, 0xC2):
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return width, height
-        i += 2 + length
-    raise AssertionError(f"{path} is neither PNG nor JPEG")
 
 
 def pair_files(folder: Path) -> list[Path]:
@@ -168,7 +139,7 @@ def test_pair_cap_deletes_dropped_files(linked_run: tuple[Path, subprocess.Compl
         kept_numbers = {f"{a['index']:02d}" for a in kept}
         assert {PAIR_FILE.match(p.name).group(1) for p in on_disk} == kept_numbers  # type: ignore[union-attr]
         for path in on_disk:
-            assert path.suffix == ".jpg" and image_size(path) == (1280, 720)
+            assert path.suffix == ".jpg" and image_size_of(path) == (1280, 720)
 
 
 def test_png_and_scale_change_the_files(xdist_run: tuple[Path, subprocess.CompletedProcess[str], dict]) -> None:
@@ -177,7 +148,7 @@ def test_png_and_scale_change_the_files(xdist_run: tuple[Path, subprocess.Comple
         files = pair_files(cwd / "out" / record["artifacts_dir"])
         assert files
         for path in files:
-            assert path.suffix == ".png" and image_size(path) == (640, 360)
+            assert path.suffix == ".png" and image_size_of(path) == (640, 360)
 
 
 # ------------------------------------------------------------------------------------------------ without pytest-html
@@ -205,7 +176,7 @@ def test_tracing_retained_on_failure_and_final_screenshots(
     healthy = cwd / "out" / by_game(results, HEALTHY)["artifacts_dir"]
     assert zipfile.is_zipfile(broken / "trace.zip")
     assert not (healthy / "trace.zip").exists()
-    assert image_size(broken / "test-failed-1.png") == (1280, 720)
+    assert image_size_of(broken / "test-failed-1.png") == (1280, 720)
     assert (healthy / "test-finished-1.png").is_file()
 
 
@@ -306,3 +277,11 @@ async def test_self_contained_report_under_xdist(
     assert await page.locator('section.gq[data-gameqa*="broken"] ol.gq-issues .gq-kind').first.inner_text() == (
         "page-error"
     )
+
+
+def run_pytest(cwd: Path, *args: str, timeout: float = 240) -> tuple[subprocess.CompletedProcess[str], dict | None]:
+    return helpers.run_pytest(list(args), cwd, timeout=timeout)
+
+
+def image_size_of(path: Path) -> tuple[int, int]:
+    return helpers.image_size(path.read_bytes())

@@ -49,9 +49,7 @@ def port_of(server: LocalGameServer) -> int:
     return port
 
 
-def fetch(
-    server: LocalGameServer, path: str, method: str = "GET", headers: dict[str, str] | None = None
-) -> Response:
+def fetch(server: LocalGameServer, path: str, method: str = "GET", headers: dict[str, str] | None = None) -> Response:
     """Sends `path` exactly as given; `http.client` does not decode or normalise it."""
     conn = http.client.HTTPConnection("127.0.0.1", port_of(server), timeout=10)
     try:
@@ -148,9 +146,7 @@ def test_content_types(server: LocalGameServer, site: Path, path: str, content_t
     assert headers["Content-Encoding"] is None
 
 
-def test_explicit_br_file_is_sent_with_br_encoding_and_the_inner_type(
-    server: LocalGameServer, site: Path
-) -> None:
+def test_explicit_br_file_is_sent_with_br_encoding_and_the_inner_type(server: LocalGameServer, site: Path) -> None:
     payload = b"not really brotli, only the headers matter here"
     (site / "Build" / "game.wasm.br").write_bytes(payload)
     status, headers, body = fetch(server, "/Build/game.wasm.br")
@@ -191,13 +187,9 @@ def test_missing_file_falls_back_to_its_gz(server: LocalGameServer, site: Path) 
     assert status == 404
 
 
-def test_missing_file_falls_back_to_its_br_only_when_the_client_accepts_br(
-    server: LocalGameServer, site: Path
-) -> None:
+def test_missing_file_falls_back_to_its_br_only_when_the_client_accepts_br(server: LocalGameServer, site: Path) -> None:
     (site / "Build" / "only.data.br").write_bytes(b"br-bytes")
-    status, headers, body = fetch(
-        server, "/Build/only.data", headers={"Accept-Encoding": "gzip, deflate, br"}
-    )
+    status, headers, body = fetch(server, "/Build/only.data", headers={"Accept-Encoding": "gzip, deflate, br"})
     assert (status, headers["Content-Encoding"], body) == (200, "br", b"br-bytes")
     assert headers["Content-Type"] == "application/octet-stream"
     assert fetch(server, "/Build/only.data", headers={"Accept-Encoding": "gzip"})[0] == 404
@@ -208,18 +200,11 @@ def test_missing_file_falls_back_to_its_br_only_when_the_client_accepts_br(
 def test_br_is_preferred_over_gz_when_both_exist(server: LocalGameServer, site: Path) -> None:
     (site / "Build" / "both.js.br").write_bytes(b"br")
     (site / "Build" / "both.js.gz").write_bytes(gzip.compress(b"gz"))
-    assert (
-        fetch(server, "/Build/both.js", headers={"Accept-Encoding": "gzip, br"})[1]["Content-Encoding"]
-        == "br"
-    )
-    assert (
-        fetch(server, "/Build/both.js", headers={"Accept-Encoding": "gzip"})[1]["Content-Encoding"] == "gzip"
-    )
+    assert fetch(server, "/Build/both.js", headers={"Accept-Encoding": "gzip, br"})[1]["Content-Encoding"] == "br"
+    assert fetch(server, "/Build/both.js", headers={"Accept-Encoding": "gzip"})[1]["Content-Encoding"] == "gzip"
 
 
-def test_an_existing_uncompressed_file_wins_over_its_compressed_sibling(
-    server: LocalGameServer, site: Path
-) -> None:
+def test_an_existing_uncompressed_file_wins_over_its_compressed_sibling(server: LocalGameServer, site: Path) -> None:
     (site / "Build" / "game.wasm.gz").write_bytes(gzip.compress(b"stale"))
     status, headers, body = fetch(server, "/Build/game.wasm", headers={"Accept-Encoding": "gzip, br"})
     assert (status, headers["Content-Encoding"], body) == (200, None, WASM_ANSWER)
@@ -270,9 +255,7 @@ def test_missing_file_is_404(server: LocalGameServer) -> None:
     ("method", "path"),
     [("GET", "/Build/game.wasm"), ("GET", "/missing"), ("GET", "/level2"), ("POST", "/"), ("HEAD", "/")],
 )
-def test_isolation_and_cache_headers_on_every_response(
-    server: LocalGameServer, method: str, path: str
-) -> None:
+def test_isolation_and_cache_headers_on_every_response(server: LocalGameServer, method: str, path: str) -> None:
     _, headers, _ = fetch(server, path, method=method)
     assert headers["Cache-Control"] == "no-store"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import descendants
 
 REPO = Path(__file__).resolve().parent.parent
 GAMES = REPO / "examples" / "games"
@@ -25,30 +26,6 @@ HEALTHY = GAMES / "healthy-canvas"
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-def descendants(root: int) -> dict[int, str]:
-    """pid -> command line of every live process below `root` (from /proc: no psutil needed)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    found: dict[int, str] = {}
-    todo = [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            try:
-                raw = Path(f"/proc/{child}/cmdline").read_bytes()
-            except OSError:
-                continue
-            found[child] = raw.replace(b"\0", b" ").decode(errors="replace")
-            todo.append(child)
-    return found
-
-
 def alive(pids: dict[int, str]) -> dict[int, str]:
     """Those still running (a zombie has no cmdline left and counts as gone)."""
     still = {}
@@ -227,4 +204,16 @@ def test_run_killed_hard_shows_as_interrupted_not_running(tmp_path: Path) -> Non
     assert status.returncode == 0, status.stderr
     assert "INTERRUPTED" in status.stdout and "killed" in status.stdout, status.stdout
     assert [r["status"] for r in run_rows(db)] == ["interrupted"], "the verdict was not written back"
+    assert_no_browser_left(processes)
+
+
+def test_a_finished_run_with_a_failing_game_leaves_no_browser(tmp_path: Path) -> None:
+    broken = GAMES / "broken-page-error"
+    proc = start_pytest(
+        tmp_path, f"--game-url={HEALTHY}", f"--game-url={broken}", "--game-duration", "3", "--game-no-runs"
+    )
+    processes = wait_until_playing(proc, tmp_path / "out")
+    output = finish(proc)
+    assert proc.returncode == 1, output[-3000:]
+    assert [t["outcome"] for t in results(tmp_path)["tests"]] == ["passed", "failed"]
     assert_no_browser_left(processes)

@@ -102,8 +102,13 @@ def test_failure_message_counts_repeats_first_occurrence_first() -> None:
 
 @pytest.mark.parametrize(
     ("instruction", "key"),
-    [("press the spacebar to jump", "Space"), ("press Enter", "Enter"), ("press R to restart", "r"),
-     ("hit the up arrow", "ArrowUp"), ("click the start button", None)],
+    [
+        ("press the spacebar to jump", "Space"),
+        ("press Enter", "Enter"),
+        ("press R to restart", "r"),
+        ("hit the up arrow", "ArrowUp"),
+        ("click the start button", None),
+    ],
 )
 def test_key_from_instruction(instruction: str, key: str | None) -> None:
     assert key_from_instruction(instruction) == key

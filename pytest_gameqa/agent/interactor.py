@@ -148,9 +148,10 @@ class Interactor:
                 locator = frame.locator(target.selector).first
                 await bounded(locator.click(timeout=1500), 3.0, "a click")
                 return
-            except PlaywrightError:
+            except PlaywrightError as error:
                 if target.bbox is None:
-                    raise
+                    reason = "matches nothing on the page" if "Timeout" in str(error) else str(error).splitlines()[0]
+                    raise ValueError(f"{target.selector!r} {reason}") from None
         if target.bbox is None:
             raise ValueError(f"{target.description}: nothing to click (no selector, no box)")
         x, y = target.bbox.center
