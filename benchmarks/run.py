@@ -306,7 +306,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name in only:
                 print(f"[{time.monotonic() - started:6.0f} s] {name} ...", flush=True)
-                report[name] = getattr(bench, name)()
+                try:
+                    report[name] = getattr(bench, name)()
+                except Exception as error:  # one broken measurement must not cost the others' figures
+                    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+                    report[name] = {"error": str(error)[-3000:]}
+                    bench.rows.append((name, f"FAILED: {first[:100]}", "-", "-"))
+                    print(f"  {name} failed: {first}", flush=True)
+                out_file.write_text(json.dumps(report, indent=2) + "\n")  # partial results survive a crash
         finally:
             bench.server.close()
     report["machine_after"] = machine()

@@ -1,6 +1,7 @@
 """pytest-gameqa: smoke-test browser games in real Chromium with a player-like agent."""
 
-from .agent.agent import ExtractError, GameAgent, GameStopped
+from .agent.agent import GameAgent, GameStopped
+from .agent.extract import ExtractError
 from .models import ActionResult, Issue, IssueKind, ObserveResult
 from .settings import GameSettings
 

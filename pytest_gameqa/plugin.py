@@ -23,6 +23,7 @@ from . import settings as settings_mod
 from .agent.agent import GameAgent
 from .browser.launch import BrowserMissing
 from .browser.pool import BrowserPool
+from .browser.stall import LoopStallWatch
 from .models import Issue, TestRecord
 from .report.capture import BrowserArtifacts
 from .report.evidence import note_phase, write_evidence
@@ -155,9 +156,12 @@ async def gameqa_browser_pool(
         cdp_url=pytestconfig.getoption("--game-cdp-url"),
         ws_endpoint=pytestconfig.getoption("--game-ws-endpoint"),
     )
+    stall_watch = LoopStallWatch(asyncio.get_running_loop())
+    stall_watch.start()
     try:
         yield pool
     finally:
+        stall_watch.stop()
         await pool.close()
 
 

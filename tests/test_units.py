@@ -112,3 +112,22 @@ def test_failure_message_counts_repeats_first_occurrence_first() -> None:
 )
 def test_key_from_instruction(instruction: str, key: str | None) -> None:
     assert key_from_instruction(instruction) == key
+
+
+def test_a_blocked_event_loop_is_reported_with_stacks(capfd: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+    import time
+
+    from pytest_gameqa.browser.stall import LoopStallWatch
+
+    async def main() -> None:
+        watch = LoopStallWatch(asyncio.get_running_loop(), limit_s=1.0)
+        watch.start()
+        await asyncio.sleep(0.1)
+        time.sleep(4.5)  # blocks the loop's own thread: no timeout can fire
+        watch.stop()
+
+    asyncio.run(main())
+    err = capfd.readouterr().err
+    assert "the event loop has not run for 1 s" in err
+    assert "time.sleep" in err or "test_a_blocked_event_loop" in err  # the stack names the blocking call

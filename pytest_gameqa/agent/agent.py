@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 
 from playwright.async_api import Browser, Dialog
 from playwright.async_api import Error as PlaywrightError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from ..browser.session import Clock, GameSession, PageHung
 from ..dom.detector import PageView, UIDetector, key_from_instruction
@@ -26,12 +25,13 @@ from ..models import NEVER_FAILS, ActionResult, GameMetrics, Issue, IssueKind, L
 from ..report.artifacts import Evidence
 from ..settings import GameSettings
 from .actions import Action, ClickElement, PressKey, ReturnToGame, TypeText, Wait
+from .extract import extract_from_view, times_in
 from .interactor import Interactor
 from .policy import HeuristicPolicy, Phase
+from .readiness import NetworkActivity, wait_until_ready
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
-LOADING_TEXT = re.compile(r"\bloading\b|\b\d{1,2}\s*%", re.I)
 #: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
 MIN_HEAP_GROWTH_MB = 30.0
 
@@ -42,10 +42,6 @@ class GameStopped(Exception):
     def __init__(self, issue: Issue) -> None:
         super().__init__(f"{issue.kind.value}: {issue.message}")
         self.issue = issue
-
-
-class ExtractError(Exception):
-    """extract() could not fill the schema from what the page shows."""
 
 
 class GameAgent:
@@ -88,8 +84,7 @@ class GameAgent:
         self.pairs_dropped = 0
         self._context_args = context_args
         self._watch: asyncio.Task[None] | None = None
-        self._inflight = 0
-        self._last_network = 0.0
+        self.network = NetworkActivity()
         self.finished = False
         self._concluded = False
         self.played = False
@@ -116,9 +111,7 @@ class GameAgent:
         self.monitor.attach(self.session, page)
         page.on("dialog", self._on_dialog)
         page.on("popup", self._on_popup)
-        page.on("request", self._on_request)
-        page.on("requestfinished", self._on_request_done)
-        page.on("requestfailed", self._on_request_done)
+        self.network.attach(page)
         reason = await self._race(
             self.session.load(self.url, attempts=self.settings.load_attempts, timeout_s=self.settings.load_timeout)
         )
@@ -128,7 +121,16 @@ class GameAgent:
             self.monitor.record(IssueKind.LOAD_FAILURE, reason)
             return
         self._watch = asyncio.create_task(self.monitor.watch())
-        await self._race(self._wait_until_ready())
+        await self._race(
+            wait_until_ready(
+                self.session,
+                self.detector,
+                self.network,
+                self.monitor,
+                cap_s=self.settings.ready_timeout,
+                blank_after_s=self.settings.blank_after,
+            )
+        )
         self.monitor.ready_at = self.clock.now()
 
     def _on_deadline(self) -> None:
@@ -161,42 +163,6 @@ class GameAgent:
         self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] closed a popup window")
         task = asyncio.ensure_future(popup.close())
         task.add_done_callback(lambda t: t.exception())
-
-    def _on_request(self, _request: Any) -> None:
-        self._inflight += 1
-        self._last_network = time.monotonic()
-
-    def _on_request_done(self, _request: Any) -> None:
-        self._inflight = max(0, self._inflight - 1)
-        self._last_network = time.monotonic()
-
-    async def _wait_until_ready(self) -> None:
-        """Something painted, the network quiet, no "Loading" text left; capped by ready_timeout.
-
-        A screen that stays one flat colour with nothing loading for `blank_after` seconds is as
-        ready as it will get: that is the blank-screen defect, reported here without waiting the cap.
-        """
-        deadline = time.monotonic() + self.settings.ready_timeout
-        flat_since: float | None = None
-        while time.monotonic() < deadline:
-            quiet = self._inflight == 0 and time.monotonic() - self._last_network > 0.5
-            try:
-                thumb = await self.session.thumbnail()
-                text = (await self.detector.scan(self.page)).screen_text if quiet else ""
-            except (PageHung, PlaywrightError, ValueError):
-                await asyncio.sleep(0.25)
-                continue
-            loading = bool(LOADING_TEXT.search(text))
-            if quiet and not loading:
-                if not thumb.is_flat():
-                    return
-                flat_since = flat_since or time.monotonic()
-                if time.monotonic() - flat_since >= self.settings.blank_after:
-                    self.monitor.report_blank(thumb)
-                    return
-            else:
-                flat_since = None
-            await asyncio.sleep(0.25)
 
     async def stop(self) -> None:
         """Final checks, artifact cap, and the browser context closed whatever happened."""
@@ -343,7 +309,7 @@ class GameAgent:
         if isinstance(target, str):
             key = key_from_instruction(target)
             if key:
-                return await self.perform(PressKey(key=key, times=_times(target)))
+                return await self.perform(PressKey(key=key, times=times_in(target)))
             if self.brain is not None:
                 return await self.brain.act(target)
             found = await self.observe(target)
@@ -400,27 +366,7 @@ class GameAgent:
             found = await self.brain.extract(instruction, schema)
             if found is not None:
                 return found
-        view = await self.look()
-        state = None
-        if view.state:
-            with contextlib.suppress(json.JSONDecodeError):
-                state = json.loads(view.state)
-        values: dict[str, Any] = {}
-        for name in schema.model_fields:
-            found = _find_key(state, name) if state is not None else None
-            if found is None:
-                match = re.search(rf"\b{re.escape(name)}\b\s*[:=]?\s*(-?\d+(?:\.\d+)?)", view.screen_text, re.I)
-                found = match.group(1) if match else None
-            if found is not None:
-                values[name] = found
-        try:
-            return schema.model_validate(values)
-        except ValidationError as exc:
-            missing = ", ".join(str(e["loc"][0]) for e in exc.errors() if e.get("loc"))
-            raise ExtractError(
-                f"cannot extract {instruction!r} without a model: {missing or 'fields'} not found in the page "
-                "text or window.render_game_to_text(); set --game-model or expose render_game_to_text()"
-            ) from None
+        return extract_from_view(await self.look(), instruction, schema)
 
     # ------------------------------------------------------------------------------------- autonomous play
     async def play(self, seconds: float | None = None) -> list[ActionResult]:
@@ -467,25 +413,3 @@ class GameAgent:
 
 def _secs(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
-
-
-def _times(instruction: str) -> int:
-    match = re.search(r"\b(\d{1,2})\s*(?:times|x)\b", instruction)
-    return int(match.group(1)) if match else 1
-
-
-def _find_key(data: Any, name: str) -> Any:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key.lower() == name.lower() and not isinstance(value, dict | list):
-                return value
-        for value in data.values():
-            found = _find_key(value, name)
-            if found is not None:
-                return found
-    elif isinstance(data, list):
-        for value in data:
-            found = _find_key(value, name)
-            if found is not None:
-                return found
-    return None

@@ -1,0 +1,84 @@
+"""When is a game ready to play? Something painted, the network quiet, no "Loading" text left.
+
+Games stream assets and show progress bars for seconds after the load event; playing (or judging the
+screen blank or frozen) before that would report the loading screen, not the game.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+
+from ..browser.session import GameSession, PageHung
+from ..dom.detector import UIDetector
+from ..monitor.monitor import GameMonitor
+
+LOADING_TEXT = re.compile(r"\bloading\b|\b\d{1,2}\s*%", re.I)
+QUIET_S = 0.5
+
+
+class NetworkActivity:
+    """Counts requests in flight, from the page's request events."""
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self.last = 0.0
+
+    def attach(self, page: Page) -> None:
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, _request: Any) -> None:
+        self.inflight += 1
+        self.last = time.monotonic()
+
+    def _ended(self, _request: Any) -> None:
+        self.inflight = max(0, self.inflight - 1)
+        self.last = time.monotonic()
+
+    @property
+    def quiet(self) -> bool:
+        return self.inflight == 0 and time.monotonic() - self.last > QUIET_S
+
+
+async def wait_until_ready(
+    session: GameSession,
+    detector: UIDetector,
+    network: NetworkActivity,
+    monitor: GameMonitor,
+    *,
+    cap_s: float,
+    blank_after_s: float,
+) -> None:
+    """Return once the game is ready, or after `cap_s`.
+
+    A screen that stays one flat colour with nothing loading for `blank_after_s` is as ready as it will
+    get: that is the blank-screen defect, reported here without waiting for the cap.
+    """
+    assert session.page is not None
+    deadline = time.monotonic() + cap_s
+    flat_since: float | None = None
+    while time.monotonic() < deadline:
+        quiet = network.quiet
+        try:
+            thumb = await session.thumbnail()
+            text = (await detector.scan(session.page)).screen_text if quiet else ""
+        except (PageHung, PlaywrightError, ValueError):
+            await asyncio.sleep(0.25)
+            continue
+        if quiet and not LOADING_TEXT.search(text):
+            if not thumb.is_flat():
+                return
+            flat_since = flat_since or time.monotonic()
+            if time.monotonic() - flat_since >= blank_after_s:
+                monitor.report_blank(thumb)
+                return
+        else:
+            flat_since = None
+        await asyncio.sleep(0.25)
