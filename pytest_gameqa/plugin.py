@@ -68,16 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # artifacts; do it once here instead, before any worker starts, and disable its fixture.
         if output.exists() and not getattr(config.option, "collectonly", False):
             shutil.rmtree(output, ignore_errors=True)
-    config.pluginmanager.register(_OutputDirGuard(), "gameqa-output-guard")
+    from .report import output_guard
+
+    if not config.pluginmanager.is_registered(output_guard):
+        config.pluginmanager.register(output_guard, "gameqa-output-guard")
     runs.configure(config)  # run records, and reports written however a game test ends (timeout, Ctrl-C)
-
-
-class _OutputDirGuard:
-    """Registered after pytest-playwright, so this definition of its fixture is the one used."""
-
-    @pytest.fixture(scope="session", autouse=True)
-    def delete_output_dir(self) -> None:
-        return None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
