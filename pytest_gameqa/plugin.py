@@ -126,17 +126,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     if config.getoption("--browser-channel"):
         return
-    from playwright.sync_api import sync_playwright
-
-    from .browser.launch import resolve_executable
+    from .browser.launch import check_browser_available
 
     try:
-        with sync_playwright() as pw:
-            playwright_path = pw.chromium.executable_path
-    except Exception:  # driver problems surface again, with detail, at launch
-        return
-    try:
-        resolve_executable(playwright_path)
+        check_browser_available()
     except BrowserMissing as error:
         raise pytest.UsageError(str(error)) from None
 

@@ -195,9 +195,17 @@ OPTIONS: tuple[Option, ...] = (
         "cache", "--game-cache", "on|off: replay observe/act from the model cache (default on)", _choice("on", "off")
     ),
     Option("cache_dir", "--game-cache-dir", "model cache folder, relative to the rootdir (.gameqa-cache)", _text),
-    Option("min_fps", "--game-min-fps", "fail games whose frame rate drops below this (off)", _number(0, strict=True)),
     Option(
-        "max_load_time", "--game-max-load-time", "fail games slower to load than this, seconds", _number(0, strict=True)
+        "min_fps",
+        "--game-min-fps",
+        "fail games whose average frame rate is below this (off; headless renders in software)",
+        _number(0, strict=True),
+    ),
+    Option(
+        "max_load_time",
+        "--game-max-load-time",
+        "seconds from navigation to ready to play that fail the game (off)",
+        _number(0, strict=True),
     ),
     Option(
         "memory_growth_mb_per_s",

@@ -30,7 +30,11 @@ from .actions import (
 )
 
 INPUT_TIMEOUT = 5.0
-SETTLE_S = 0.15
+SETTLE_MAX_S = 0.3
+_TWO_FRAMES = (
+    "() => new Promise((done) => { const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;"
+    " raf(() => raf(done)); })"
+)
 
 
 class Interactor:
@@ -80,7 +84,7 @@ class Interactor:
             error = str(exc).splitlines()[0][:300]
         except ValueError as exc:
             error = str(exc)
-        await asyncio.sleep(SETTLE_S)
+        await self._settle()
         after, after_bytes = await self._shot(index, "after", description)
         changed = None if before_bytes is None or after_bytes is None else before_bytes != after_bytes
         return ActionResult(
@@ -95,6 +99,13 @@ class Interactor:
             changed=changed,
             policy=policy,
         )
+
+    async def _settle(self) -> None:
+        """Let the game draw the input's effect: two animation frames (~33 ms at 60 fps), not a fixed wait."""
+        try:
+            await self.session.evaluate(_TWO_FRAMES, timeout=SETTLE_MAX_S)
+        except (PageHung, PlaywrightError):
+            await asyncio.sleep(0.05)  # a hung page is the watchdog's business; a navigating one settles soon
 
     async def _do(self, action: Action) -> None:
         page = self.page

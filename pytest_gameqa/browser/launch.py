@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, Playwright
@@ -78,6 +79,38 @@ def resolve_executable(playwright_path: str | None, environ: Mapping[str, str] |
     raise BrowserMissing(f"gameqa: no Chromium found for the game tests; install one with: {INSTALL_HINT}")
 
 
+def _playwright_cache_has_chromium(environ: Mapping[str, str]) -> bool:
+    """Playwright's own browsers live in a cache folder; looking there is much cheaper than its driver."""
+    configured = environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    home = Path.home()
+    folders = [Path(configured)] if configured and configured != "0" else []
+    folders += [home / ".cache" / "ms-playwright", home / "Library" / "Caches" / "ms-playwright"]
+    if environ.get("LOCALAPPDATA"):
+        folders.append(Path(environ["LOCALAPPDATA"]) / "ms-playwright")
+    return any(any(folder.glob("chromium*")) for folder in folders if folder.is_dir())
+
+
+def check_browser_available(environ: Mapping[str, str] | None = None) -> None:
+    """Fail before any test runs when no browser can be launched (raises BrowserMissing).
+
+    Asks Playwright's driver only when neither a system browser nor Playwright's cache has one.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("GAMEQA_CHROMIUM"):
+        resolve_executable(None, environ)  # raises when the path it names does not exist
+        return
+    if find_system_chromium(environ) or _playwright_cache_has_chromium(environ):
+        return
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as pw:
+            playwright_path = pw.chromium.executable_path
+    except Exception:  # driver problems surface again, with detail, at launch
+        return
+    resolve_executable(playwright_path, environ)
+
+
 async def open_browser(
     playwright: Playwright,
     launch_args: Mapping[str, Any],
@@ -91,8 +124,9 @@ async def open_browser(
     if ws_endpoint:
         return await playwright.chromium.connect(ws_endpoint, timeout=30_000)
     options: dict[str, Any] = {"headless": True, **dict(launch_args)}
-    headless_args = ["--use-angle=swiftshader"] if options.get("headless", True) else []  # no GPU-stall chatter
-    options["args"] = [*GAME_ARGS, *headless_args, *options.get("args", [])]
+    # not --use-angle=swiftshader: it quiets SwiftShader's console chatter (filtered anyway) but halves
+    # the frame rate of 2D canvas games (measured in benchmarks/)
+    options["args"] = [*GAME_ARGS, *options.get("args", [])]
     if not options.get("channel") and not options.get("executable_path"):
         executable = resolve_executable(playwright.chromium.executable_path)
         if executable:
