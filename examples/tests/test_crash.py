@@ -12,4 +12,5 @@ async def test_renderer_crash_is_reported(game_agent, game_page):
     cdp = await game_page.context.new_cdp_session(game_page)
     with contextlib.suppress(Exception):  # the crashed renderer never answers
         await asyncio.wait_for(cdp.send("Page.crash"), 2)
+    await game_page.close()  # the dead tab goes away too, as in a real browser: still one crash, not two
     await game_agent.play()  # returns at once: a crash is fatal

@@ -170,12 +170,16 @@ class GameMonitor:
         else:
             self.record(IssueKind.WARNING, f"third-party {message}")
 
+    def _crashed(self) -> bool:
+        """A renderer crash can take its page and browser with it: those are one defect, not three."""
+        return any(i.kind is IssueKind.CRASH for i in self._issues.values())
+
     def _on_close(self, _page: Page) -> None:
-        if self.session is not None and not self.session.closing:
+        if self.session is not None and not self.session.closing and not self._crashed():
             self.record(IssueKind.CRASH, "the game page was closed while the agent was playing")
 
     def _on_disconnected(self, _browser: Any) -> None:
-        if self.session is not None and not self.session.closing:
+        if self.session is not None and not self.session.closing and not self._crashed():
             self.record(IssueKind.CRASH, "the browser disconnected while the agent was playing")
 
     def _on_frame_navigated(self, frame: Any) -> None:
