@@ -157,6 +157,9 @@ class TestRecord(BaseModel):
     metrics: GameMetrics = Field(default_factory=GameMetrics)
     llm: LLMUsage = Field(default_factory=LLMUsage)
     artifacts_dir: str | None = None
+    files: dict[str, str] = Field(
+        default_factory=dict, description="kept artifacts by kind: evidence, console, trace, video, screenshot"
+    )
     pairs_dropped: int = 0
 
 

@@ -82,6 +82,8 @@ def test_every_action_leaves_a_named_before_after_pair(tmp_path: Path) -> None:
         else:
             assert before.read_bytes() == after.read_bytes()
     assert changed_seen
+    for kind in ("evidence", "console"):  # the results file points at the test's other evidence
+        assert (out / test["files"][kind]).is_file(), test["files"]
     # starting the game changes the screen: the first pair must differ
     first = test["actions"][0]
     assert (out / first["before"]).read_bytes() != (out / first["after"]).read_bytes()

@@ -75,7 +75,7 @@ def write_evidence(item: pytest.Item, report: pytest.TestReport, record: dict[st
     """Fill in the outcome and kept artifacts on `record`, then write `evidence.json` and `console.log`.
 
     `record` is the dict that becomes `report.gameqa`; its `files` entry is read by the HTML report
-    and the JUnit properties (ResultsCollector's model ignores it).
+    and the JUnit properties, and lands in gameqa-results.json relative to it.
     """
     record["outcome"] = outcome(item, report)
     files = dict(item.stash.get(FILES_KEY, {}))

@@ -70,6 +70,7 @@ class ResultsCollector:
             for issue in record.issues:
                 issue.screenshot = self._relative(issue.screenshot)
             record.artifacts_dir = self._relative(record.artifacts_dir)
+            record.files = {kind: self._relative(path) or path for kind, path in record.files.items()}
             tests.append(record)
         return ResultsFile(tests=tests)
 
