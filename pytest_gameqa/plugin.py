@@ -11,6 +11,7 @@ import asyncio
 import inspect
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import Any
@@ -229,8 +230,6 @@ def game_page(game_agent: GameAgent) -> Any:
 
 def _record(item: pytest.Item, agent: GameAgent) -> dict[str, Any]:
     url = item.stash.get(RECORD_KEY, {}).get("url", agent.url)
-    import time
-
     duration = round(time.monotonic() - agent.clock.t0, 2)
     issues = agent.issues
     for issue in issues:

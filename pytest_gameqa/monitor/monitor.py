@@ -146,10 +146,9 @@ class GameMonitor:
         if response.status < 400:
             return
         request = response.request
-        frame = request.frame if not request.is_navigation_request() else None
         if request.is_navigation_request() and request.frame.parent_frame is None:
             return  # the game document itself: reported as load-failure
-        self._network_problem(request.url, f"HTTP {response.status} for {request.url}", frame)
+        self._network_problem(request.url, f"HTTP {response.status} for {request.url}")
 
     def _on_request_failed(self, request: Request) -> None:
         failure = request.failure or "failed"
@@ -157,9 +156,9 @@ class GameMonitor:
             return  # cancelled by the page or by a navigation, not broken
         if request.is_navigation_request() and request.frame.parent_frame is None:
             return
-        self._network_problem(request.url, f"request failed ({failure}) for {request.url}", None)
+        self._network_problem(request.url, f"request failed ({failure}) for {request.url}")
 
-    def _network_problem(self, url: str, message: str, _frame: Any) -> None:
+    def _network_problem(self, url: str, message: str) -> None:
         if url.startswith(("data:", "blob:", "chrome-extension:")):
             return
         path = re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0]
