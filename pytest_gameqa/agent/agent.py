@@ -121,6 +121,7 @@ class GameAgent:
             self.monitor.record(IssueKind.LOAD_FAILURE, reason)
             return
         self._watch = asyncio.create_task(self.monitor.watch())
+        self._watch.add_done_callback(lambda task: task.cancelled() or task.exception())
         await self._race(
             wait_until_ready(
                 self.session,
@@ -172,9 +173,9 @@ class GameAgent:
         if self._deadline is not None:
             self._deadline.cancel()
         if self._watch is not None:
+            self.monitor.stop_watching()
             self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._watch
+            await asyncio.wait({self._watch}, timeout=5)  # never wait on it unbounded (see stop_watching)
         if self.brain is not None:
             with contextlib.suppress(Exception):  # the model never breaks a run
                 await self.brain.judge()

@@ -63,6 +63,7 @@ class GameMonitor:
         self.session: GameSession | None = None
         self.on_fatal: list[Callable[[Issue], None]] = []
         self.left_origin: str | None = None
+        self._stopping = False
 
     # ------------------------------------------------------------------------------------------ issues
     @property
@@ -254,6 +255,11 @@ class GameMonitor:
                 self._doc_marks[key] = float(event[key])
 
     # ------------------------------------------------------------------------------------------ watchdog
+    def stop_watching(self) -> None:
+        """End `watch()` at its next turn. Cancelling alone is not enough on Python 3.11, where
+        `asyncio.wait_for` swallows a cancellation that lands as its call completes (fixed in 3.12)."""
+        self._stopping = True
+
     def note_action(self) -> None:
         self.action_times.append(self.clock.now())
 
@@ -261,7 +267,7 @@ class GameMonitor:
         """Ping the page and look at the screen until cancelled or until something fatal happens."""
         assert self.session is not None
         next_thumb = 0.0
-        while not self.fatal.is_set():
+        while not self.fatal.is_set() and not self._stopping:
             await asyncio.sleep(interval)
             try:
                 await self.session.evaluate("0", timeout=self.settings.hang_timeout)
