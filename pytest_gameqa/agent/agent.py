@@ -277,8 +277,9 @@ class GameAgent:
         if task.done():
             return task.result()
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+        await asyncio.wait({task}, timeout=10)  # bounded: a cancellation can be swallowed (Python 3.11)
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: the step was abandoned, its error does not matter
         return None
 
     def _check_alive(self) -> None:
