@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from playwright.async_api import Error as PlaywrightError
 
 from . import runs
 from . import settings as settings_mod
@@ -215,11 +216,24 @@ async def game_agent(
     capture.install(agent)
     request.node.stash[AGENT_KEY] = agent
     try:
-        await agent.start()
+        failure = await _start(agent, capture)
+        if failure:
+            pytest.fail(failure, pytrace=False)
         yield agent
     finally:
         await asyncio.shield(capture.close(agent))  # stops the agent
         request.node.stash[RECORD_KEY] = _record(request.node, agent)
+
+
+async def _start(agent: GameAgent, capture: BrowserArtifacts) -> str | None:
+    try:
+        await agent.start()
+    except PlaywrightError as error:
+        message = capture.explain_start_failure(error)
+        if message is None:
+            raise
+        return message
+    return None
 
 
 @pytest.fixture

@@ -66,14 +66,19 @@ class GameSettings(BaseModel):
 
 
 # ---------------------------------------------------------------------------------------------- parsers
-def _number(minimum: float, *, strict: bool = False) -> Callable[[str], float]:
+def _number(minimum: float, *, strict: bool = False, maximum: float | None = None) -> Callable[[str], float]:
     def parse(raw: str) -> float:
         value = float(raw)
         if value != value or (value <= minimum if strict else value < minimum):
             raise ValueError
+        if maximum is not None and value > maximum:
+            raise ValueError
         return value
 
-    parse.expects = f"a number {'>' if strict else '>='} {minimum:g}"  # type: ignore[attr-defined]
+    expects = f"a number {'>' if strict else '>='} {minimum:g}"
+    if maximum is not None:
+        expects = f"a number from {minimum:g} to {maximum:g}"
+    parse.expects = expects  # type: ignore[attr-defined]
     return parse
 
 
@@ -222,7 +227,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("blank_after", None, "seconds of one flat colour on screen that count as blank", _number(0.5)),
     Option("viewport", "--game-viewport", "browser viewport, WIDTHxHEIGHT (default 1280x720)", _viewport),
     Option("screenshot_format", "--game-screenshot-format", "jpeg (small) or png", _choice("jpeg", "png")),
-    Option("screenshot_scale", "--game-screenshot-scale", "downscale screenshots, 0.1-1 (default 1)", _number(0.1)),
+    Option(
+        "screenshot_scale",
+        "--game-screenshot-scale",
+        "downscale screenshots, 0.1-1 (default 1)",
+        _number(0.1, maximum=1),
+    ),
     Option("max_pairs", "--game-max-pairs", "screenshot pairs kept per test (default 60)", _integer(2)),
     Option("timeout", "--game-timeout", "hard time limit per game test, seconds", _number(0, strict=True)),
 )
@@ -235,14 +245,6 @@ class SettingError(pytest.UsageError):
 
 
 def _parse(option: Option, raw: Any, source: str) -> Any:
-    if option.field == "screenshot_scale":
-        try:
-            value = option.parse(str(raw))
-            if value > 1:
-                raise ValueError
-            return value
-        except (ValueError, TypeError):
-            raise SettingError(f"gameqa: {source} must be a number from 0.1 to 1, got {raw!r}") from None
     try:
         return option.parse(raw)
     except (ValueError, TypeError, re.error):

@@ -31,6 +31,7 @@ def _assert_one_clean_line(output: str, *needles: str) -> None:
         (["--game-url", "{game}", "--game-duration", "-5"], {}, ["--game-duration", "'-5'"]),
         (["--game-url", "{game}"], {"GAMEQA_DURATION": "soon"}, ["GAMEQA_DURATION", "'soon'"]),
         (["--game-url", "{game}", "--game-max-actions", "0"], {}, ["--game-max-actions", "whole number"]),
+        (["--game-url", "{game}", "--game-screenshot-scale", "2"], {}, ["--game-screenshot-scale", "from 0.1 to 1"]),
         (["--game-url", "{game}", "--game-ignore", "([unclosed"], {}, ["--game-ignore", "regular expression"]),
         (["--game-url", "{game}", "--game-model", "gpt 4"], {}, ["--game-model", "litellm model name"]),
     ],

@@ -88,6 +88,8 @@ class GameSession:
         self.cdp: CDPSession | None = None
         self.closing = False
         self.load_s: float | None = None
+        #: run once the context exists, before the game's page opens (tracing must see the load)
+        self.on_context: list[Callable[[BrowserContext], Awaitable[None]]] = []
         # DevTools captures with different scales interfere when they overlap (tiled, mixed images)
         self._shot_lock = asyncio.Lock()
 
@@ -102,6 +104,8 @@ class GameSession:
             **(context_args or {}),
         }
         self.context = await bounded(self.browser.new_context(**args), 30, "creating a browser context")
+        for hook in self.on_context:
+            await hook(self.context)
 
         def binding(_source: Any, event: dict[str, Any]) -> None:
             on_event(event)

@@ -55,38 +55,32 @@ class BrowserArtifacts:
 
     def install(self, agent: Any) -> None:
         """Start tracing as soon as the context exists, so the trace covers loading the game too."""
-        if self.tracing not in KEEP and self.video not in KEEP:
+        if self.tracing not in KEEP:
             return
-        session = agent.session
-        open_session = session.open
 
-        async def open_and_trace(*args: Any, **kwargs: Any) -> Any:
+        async def start_tracing(context: Any) -> None:
             try:
-                page = await open_session(*args, **kwargs)
-            except PlaywrightError as error:
-                if "ffmpeg" not in str(error):
-                    raise
-                page = None
-            if page is None:  # outside the except block: one line, not Playwright's chained banner
-                pytest.fail(
-                    "gameqa: --video needs Playwright's ffmpeg, which is not installed; "
-                    "run `playwright install ffmpeg` or use --video off",
-                    pytrace=False,
+                await asyncio.wait_for(
+                    context.tracing.start(
+                        title=slugify(self.item.nodeid), screenshots=True, snapshots=True, sources=False
+                    ),
+                    15,
                 )
-            if self.tracing in KEEP and session.context is not None:
-                try:
-                    await asyncio.wait_for(
-                        session.context.tracing.start(
-                            title=slugify(self.item.nodeid), screenshots=True, snapshots=True, sources=False
-                        ),
-                        15,
-                    )
-                    self._tracing = True
-                except Exception as error:  # a trace is evidence, never a reason to fail the game
-                    agent.monitor.console_log.append(f"gameqa: could not start tracing: {error}")
-            return page
+                self._tracing = True
+            except Exception as error:  # a trace is evidence, never a reason to fail the game
+                agent.monitor.console_log.append(f"gameqa: could not start tracing: {error}")
 
-        session.open = open_and_trace
+        agent.session.on_context.append(start_tracing)
+
+    @staticmethod
+    def explain_start_failure(error: PlaywrightError) -> str | None:
+        """One line for start-up failures this module causes; None for anything else."""
+        if "ffmpeg" in str(error):
+            return (
+                "gameqa: --video needs Playwright's ffmpeg, which is not installed; "
+                "run `playwright install ffmpeg` or use --video off"
+            )
+        return None
 
     async def close(self, agent: Any) -> None:
         """Stop the agent (closing the context) with trace, screenshot and video handled around it."""
