@@ -32,6 +32,7 @@ from .report.evidence import note_phase, write_evidence
 from .report.html import attach_html
 from .report.results import ResultsCollector, format_failure
 from .report.summary import junit_properties, write_summary
+from .runs.plugin import is_game_item
 from .settings import GameSettings
 from .stash import AGENT_KEY, BASE_SETTINGS_KEY, RECORD_KEY, RESULTS_KEY, SERVERS_KEY, TARGETS_KEY
 from .targets import LocalServers, parse_target
@@ -122,9 +123,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     if _is_worker(config) or config.getoption("--game-cdp-url") or config.getoption("--game-ws-endpoint"):
         return
-    if not any(
-        item.get_closest_marker("game") or "game_agent" in getattr(item, "fixturenames", ()) for item in session.items
-    ):
+    if not any(is_game_item(item) for item in session.items):
         return
     if config.getoption("--browser-channel"):
         return

@@ -165,7 +165,6 @@ class Option:
     help: str
     parse: Callable[[str], Any]
     is_list: bool = False
-    marker: bool = True
 
     @property
     def env(self) -> str:
