@@ -24,6 +24,7 @@ class IssueKind(str, Enum):
     LOW_FPS = "low-fps"
     MEMORY_GROWTH = "memory-growth"
     TIMEOUT = "timeout"
+    NOT_ENTERED = "not-entered"
     AI_FINDING = "ai-finding"
     WARNING = "warning"
 
@@ -45,6 +46,10 @@ class Issue(BaseModel):
     frame_url: str | None = None
     screenshot: str | None = Field(default=None, description="screenshot closest in time")
     count: int = 1
+    last_at_s: float | None = Field(default=None, description="when the latest repeat was seen (count > 1)")
+    fingerprint: str | None = Field(
+        default=None, description="the message with numbers, ids, hashes and query strings normalised: repeats fold"
+    )
 
     def key(self) -> tuple[str, str, str | None]:
         return (self.kind.value, self.message, self.location)
@@ -128,6 +133,29 @@ class GameMetrics(BaseModel):
     action_avg_s: float | None = Field(default=None, description="time per action, screenshots included")
     t0_unix_s: float | None = Field(default=None, description="Unix time at which at_s is 0")
     samples: list[MetricSample] = Field(default_factory=list)
+    stalls: list[Stall] = Field(default_factory=list, description="main-thread stalls that ended (>= 1 s)")
+
+
+class Stall(BaseModel):
+    """A main-thread stall that ended: measured and reported, a failure only when long enough to be a hang."""
+
+    at_s: float = Field(description="when the stall began, seconds since the game started")
+    duration_s: float
+    phase: Literal["loading", "play"] = Field(description="what was happening: loading (not yet entered) or play")
+
+
+class Reach(BaseModel):
+    """Whether the player really got into the game, and how it knows (see README, "Reach")."""
+
+    entered: bool = False
+    entered_at_s: float | None = Field(default=None, description="seconds since the game started loading")
+    how: str | None = Field(default=None, description="the action that got in, as in the actions list")
+    evidence: str | None = Field(default=None, description="what showed it: state hook, start text gone, reaction")
+    screens: int = Field(default=0, description="distinct screens seen")
+    reactive_inputs: list[str] = Field(default_factory=list, description="inputs that visibly changed the game")
+    start_text: str | None = Field(default=None, description="the start screen's text as first seen")
+    tried: list[str] = Field(default_factory=list, description="ways in tried, in order")
+    first_screenshot: str | None = Field(default=None, description="the first in-game screenshot")
 
 
 class LLMUsage(BaseModel):
@@ -161,6 +189,11 @@ class TestRecord(BaseModel):
         default_factory=dict, description="kept artifacts by kind: evidence, console, trace, video, screenshot"
     )
     pairs_dropped: int = 0
+    reach: Reach | None = None
+    issues_dropped: dict[str, int] = Field(
+        default_factory=dict, description="distinct issues past the per-kind cap, counted by kind, not kept"
+    )
+    console_dropped: int = Field(default=0, description="console lines past the cap, counted, not kept")
 
 
 class ResultsFile(BaseModel):
