@@ -2,7 +2,7 @@
 
     gameqa run URL_OR_PATH... [pytest args]   smoke-test games, print where the reports are (exit code as pytest)
     gameqa status [ID]                         the latest session, or one session / run
-    gameqa history URL_OR_PATH                 recent verdicts and metrics of one game, changes highlighted
+    gameqa history URL_OR_PATH                 recent verdicts, metrics and reach of one game, changes highlighted
     gameqa show ID                             a run's stored report (issues, actions, metrics, files)
 
 `run` is pytest underneath (so every pytest and gameqa option works after the URLs); the other
@@ -191,6 +191,8 @@ def _with_record(run: dict[str, Any]) -> dict[str, Any]:
     for key in ("record", "metrics", "issue_kinds"):
         if data.get(key):
             data[key] = json.loads(data[key])
+    reach = views.reach_of(run)  # true/false/null; also for a store written before the reach columns existed
+    data.update(reach or {"entered": None, "entered_at_s": None, "how": None})
     return data
 
 

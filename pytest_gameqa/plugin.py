@@ -259,6 +259,9 @@ def _record(item: pytest.Item, agent: GameAgent) -> dict[str, Any]:
         artifacts_dir=str(agent.artifacts_dir),
         pairs_dropped=agent.pairs_dropped,
         llm=agent.llm_usage,
+        reach=agent.reach,
+        issues_dropped=dict(getattr(agent.monitor, "issues_dropped", {}) or {}),
+        console_dropped=int(getattr(agent.monitor, "console_dropped", 0) or 0),
     )
     return record.model_dump(mode="json")
 

@@ -43,13 +43,15 @@ class GameSettings(BaseModel):
     load_attempts: int = 3
     load_timeout: float = 30.0
     ready_timeout: float = 15.0
-    hang_timeout: float = 3.0
+    hang_timeout: float = 7.0
     blank_after: float = 4.0
     viewport: tuple[int, int] = (1280, 720)
     screenshot_format: str = "jpeg"
     screenshot_scale: float = 1.0
     max_pairs: int = 60
     timeout: float | None = None
+    start: list[str] = Field(default_factory=list)
+    ocr: str = "auto"
 
     @property
     def hard_timeout(self) -> float:
@@ -217,12 +219,25 @@ OPTIONS: tuple[Option, ...] = (
         "JS heap growth, MB/s, that fails (default 5)",
         _number(0, strict=True),
     ),
-    Option("ignore", "--game-ignore", "regex of issue messages to drop (repeatable)", _regex, is_list=True),
+    Option(
+        "ignore",
+        "--game-ignore",
+        "regex of issue messages to drop (repeatable; any regex, ':' and ',' included); "
+        "GAMEQA_IGNORE and ini gameqa_ignore take one regex per line",
+        _regex,
+        is_list=True,
+    ),
     Option("allow", "--game-allow", "issue kind that does not fail the test (repeatable)", _kind, is_list=True),
     Option("load_attempts", "--game-load-attempts", "attempts to load the page (default 3)", _integer(1)),
     Option("load_timeout", "--game-load-timeout", "seconds per load attempt (default 30)", _number(0, strict=True)),
     Option("ready_timeout", "--game-ready-timeout", "cap on waiting for the first render (default 15)", _number(0)),
-    Option("hang_timeout", None, "seconds a liveness ping may take before the game counts as hung", _number(0.5)),
+    Option(
+        "hang_timeout",
+        "--game-hang-timeout",
+        "seconds the main thread may stay busy before the game counts as hung (default 7); shorter stalls "
+        "are measured and reported as warnings",
+        _number(0.5),
+    ),
     Option("blank_after", None, "seconds of one flat colour on screen that count as blank", _number(0.5)),
     Option("viewport", "--game-viewport", "browser viewport, WIDTHxHEIGHT (default 1280x720)", _viewport),
     Option("screenshot_format", "--game-screenshot-format", "jpeg (small) or png", _choice("jpeg", "png")),
@@ -234,6 +249,19 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("max_pairs", "--game-max-pairs", "screenshot pairs kept per test (default 60)", _integer(2)),
     Option("timeout", "--game-timeout", "hard time limit per game test, seconds", _number(0, strict=True)),
+    Option(
+        "start",
+        "--game-start",
+        "a step that gets into the game, worded as for act(): 'press N', 'click Play' (repeatable, in order)",
+        _text,
+        is_list=True,
+    ),
+    Option(
+        "ocr",
+        "--game-ocr",
+        "auto|off: read text from pixels when the ocr extra is installed (default auto)",
+        _choice("auto", "off"),
+    ),
 )
 BY_FIELD = {o.field: o for o in OPTIONS}
 MARKER_ONLY = {"url"}
@@ -255,6 +283,17 @@ def _ini_name(config: pytest.Config) -> str:
     return os.path.basename(str(config.inipath)) if config.inipath else "the ini file"
 
 
+def split_env_list(option: Option, raw: str) -> list[str]:
+    """A list option's GAMEQA_* value as items; blank items are skipped.
+
+    Regexes (GAMEQA_IGNORE) are one per line: a newline is the only separator a pattern never needs
+    (":" and "," are common in messages: `Uncaught TypeError: foo`). Other lists are comma-separated.
+    """
+    if option.parse is _regex or option.field == "start":  # start steps may hold commas: "click at 640,500"
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
 def resolve_base(config: pytest.Config, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Command line > environment > ini, validated; done once per session at configure time."""
     environ = os.environ if environ is None else environ
@@ -268,9 +307,8 @@ def resolve_base(config: pytest.Config, environ: Mapping[str, str] | None = None
             for raw in ini or []:
                 items.append(_parse(option, raw, f"{option.ini} in {_ini_name(config)}"))
             if env:
-                for raw in env.split(os.pathsep if option.field == "ignore" else ","):
-                    if raw.strip():
-                        items.append(_parse(option, raw, option.env))
+                for raw in split_env_list(option, env):
+                    items.append(_parse(option, raw, option.env))
             for raw in cli or []:
                 items.append(_parse(option, raw, option.flag))
             if items:

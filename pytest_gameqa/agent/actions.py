@@ -1,36 +1,94 @@
 """The player's action set. Every way the agent (heuristic or model) touches the game is one of these.
 
-The field descriptions are read by the model (see llm/), so they say what a value means to a player.
-Nothing here can navigate or run script: the action set is the safety boundary.
+Each action type describes itself (`describe`) and runs itself with real Playwright input (`run`), so
+the interactor, the players and the reports never switch on the action's type. The field descriptions
+are read by the model (see llm/), so they say what a value means to a player. Nothing here can
+navigate elsewhere or run script: the action set is the safety boundary.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
+from ..browser.session import bounded
 from ..models import ObserveResult
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 KEY_NAMES = (
     "ArrowUp ArrowDown ArrowLeft ArrowRight Space Enter Escape Tab Shift Control Backspace "
     "KeyW KeyA KeyS KeyD KeyR KeyP KeyX KeyZ"
 ).split()
+INPUT_TIMEOUT = 5.0
 
 
-class ClickElement(BaseModel):
+class InputContext(Protocol):
+    """What an action needs to run: the page, the viewport and a way to click a found target."""
+
+    page: Page
+    game_url: str
+    #: pointer positions where the page showed a hand cursor (filled by HoverScan)
+    hover_hits: list[tuple[float, float]]
+
+    def check_point(self, x: float, y: float) -> None: ...
+
+    async def click_target(self, target: ObserveResult, *, double: bool = False) -> None: ...
+
+
+class _Base(BaseModel):
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    async def run(self, ctx: InputContext) -> None:
+        raise NotImplementedError
+
+    @property
+    def input_name(self) -> str:
+        """What kind of input this is, for 'which inputs changed the game' (a key name, click, drag...)."""
+        return self.describe()
+
+
+class ClickElement(_Base):
     type: Literal["click_element"] = "click_element"
     target: ObserveResult = Field(description="a candidate returned by observe()")
 
+    def describe(self) -> str:
+        return self.target.description
 
-class ClickAt(BaseModel):
+    async def run(self, ctx: InputContext) -> None:
+        await ctx.click_target(self.target)
+
+    @property
+    def input_name(self) -> str:
+        return "click " + (self.target.text[:30] or self.target.kind)
+
+
+class ClickAt(_Base):
     type: Literal["click_at"] = "click_at"
     x: float = Field(description="page x in CSS pixels, inside the viewport")
     y: float = Field(description="page y in CSS pixels, inside the viewport")
     label: str = Field(default="", description="what is being clicked, for the report")
+    double: bool = Field(default=False, description="a double-click")
+
+    def describe(self) -> str:
+        verb = "double-click" if self.double else "click"
+        return f"{verb} {self.label or 'at'} ({int(self.x)},{int(self.y)})"
+
+    async def run(self, ctx: InputContext) -> None:
+        ctx.check_point(self.x, self.y)
+        clicks = 2 if self.double else 1
+        await bounded(ctx.page.mouse.click(self.x, self.y, click_count=clicks), INPUT_TIMEOUT, "a click")
+
+    @property
+    def input_name(self) -> str:
+        return ("double-click " if self.double else "click ") + (self.label or "point")
 
 
-class Drag(BaseModel):
+class Drag(_Base):
     type: Literal["drag"] = "drag"
     x1: float
     y1: float
@@ -38,39 +96,178 @@ class Drag(BaseModel):
     y2: float
     label: str = ""
 
+    def describe(self) -> str:
+        return f"drag {self.label or ''} ({int(self.x1)},{int(self.y1)})->({int(self.x2)},{int(self.y2)})"
 
-class PressKey(BaseModel):
+    async def run(self, ctx: InputContext) -> None:
+        ctx.check_point(self.x1, self.y1)
+        ctx.check_point(self.x2, self.y2)
+        mouse = ctx.page.mouse
+        await bounded(mouse.move(self.x1, self.y1), INPUT_TIMEOUT, "a drag")
+        await bounded(mouse.down(), INPUT_TIMEOUT, "a drag")
+        await bounded(mouse.move(self.x2, self.y2, steps=8), INPUT_TIMEOUT, "a drag")
+        await bounded(mouse.up(), INPUT_TIMEOUT, "a drag")
+
+    @property
+    def input_name(self) -> str:
+        return "drag " + (self.label or "")
+
+
+class MovePointer(_Base):
+    """Sweep the pointer along a path without pressing: how a mouse-steered game is played."""
+
+    type: Literal["move"] = "move"
+    points: list[tuple[float, float]] = Field(min_length=1, max_length=12, description="page points, in order")
+    label: str = ""
+
+    def describe(self) -> str:
+        (x1, y1), (x2, y2) = self.points[0], self.points[-1]
+        return f"move the pointer {self.label + ' ' if self.label else ''}({int(x1)},{int(y1)})->({int(x2)},{int(y2)})"
+
+    async def run(self, ctx: InputContext) -> None:
+        for x, y in self.points:
+            ctx.check_point(x, y)
+            await bounded(ctx.page.mouse.move(x, y, steps=6), INPUT_TIMEOUT, "a pointer move")
+            await asyncio.sleep(0.03)
+
+    @property
+    def input_name(self) -> str:
+        return "move pointer"
+
+
+class HoverScan(_Base):
+    """Pass the pointer over a grid of points and note where the page shows a hand cursor.
+
+    Engines that draw buttons on a canvas (Pixi, Phaser, Hexi...) set the canvas cursor to "pointer"
+    over them, as a human tester notices when moving the mouse: a way to find an image button with no
+    readable text and no model.
+    """
+
+    type: Literal["hover_scan"] = "hover_scan"
+    x: float
+    y: float
+    width: float
+    height: float
+    columns: int = Field(default=7, ge=1, le=16)
+    rows: int = Field(default=5, ge=1, le=12)
+
+    def describe(self) -> str:
+        return f"look for buttons under the pointer ({int(self.width)}x{int(self.height)} area)"
+
+    async def run(self, ctx: InputContext) -> None:
+        page = ctx.page
+        hits: list[tuple[float, float]] = []
+        for row in range(self.rows):
+            for col in range(self.columns):
+                x = self.x + self.width * (col + 0.5) / self.columns
+                y = self.y + self.height * (row + 0.5) / self.rows
+                ctx.check_point(x, y)
+                await bounded(page.mouse.move(x, y, steps=2), INPUT_TIMEOUT, "a pointer move")
+                cursor = await bounded(page.evaluate(_CURSOR_AT, [x, y]), INPUT_TIMEOUT, "the page")
+                if cursor == "pointer":
+                    hits.append((round(x), round(y)))
+        ctx.hover_hits = hits
+
+    @property
+    def input_name(self) -> str:
+        return "hover"
+
+
+# the engine updates its cursor on its next frame: wait for one, then read the element under the point
+_CURSOR_AT = """([x, y]) => new Promise((done) => {
+  const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;
+  const read = () => { const el = document.elementFromPoint(x, y); done(el ? getComputedStyle(el).cursor : ""); };
+  let fired = false;
+  raf(() => { fired = true; read(); });
+  setTimeout(() => { if (!fired) read(); }, 60);
+})"""
+
+
+class PressKey(_Base):
     type: Literal["press"] = "press"
     key: str = Field(description="a Playwright key name such as ArrowLeft, Space, Enter, w")
     times: int = Field(default=1, ge=1, le=20, description="how many separate presses")
 
+    def describe(self) -> str:
+        return f"press {self.key}" + (f" x{self.times}" if self.times > 1 else "")
 
-class HoldKey(BaseModel):
+    async def run(self, ctx: InputContext) -> None:
+        key = normalise_key(self.key)
+        for i in range(self.times):
+            await bounded(ctx.page.keyboard.press(key, delay=25), INPUT_TIMEOUT, "a key press")
+            if i + 1 < self.times:
+                await asyncio.sleep(0.04)
+
+    @property
+    def input_name(self) -> str:
+        return normalise_key(self.key)
+
+
+class HoldKey(_Base):
     type: Literal["hold"] = "hold"
     key: str
     ms: int = Field(default=500, ge=50, le=3000, description="how long to keep the key down")
 
+    def describe(self) -> str:
+        return f"hold {self.key} {self.ms}ms"
 
-class TypeText(BaseModel):
+    async def run(self, ctx: InputContext) -> None:
+        key = normalise_key(self.key)
+        await bounded(ctx.page.keyboard.down(key), INPUT_TIMEOUT, "a key hold")
+        try:
+            await asyncio.sleep(self.ms / 1000)
+        finally:
+            await bounded(ctx.page.keyboard.up(key), INPUT_TIMEOUT, "a key hold")
+
+    @property
+    def input_name(self) -> str:
+        return normalise_key(self.key)
+
+
+class TypeText(_Base):
     type: Literal["type"] = "type"
     text: str = Field(max_length=200)
     target: ObserveResult | None = None
 
+    def describe(self) -> str:
+        return f"type {self.text[:30]!r}"
 
-class Wait(BaseModel):
+    async def run(self, ctx: InputContext) -> None:
+        if self.target is not None:
+            await ctx.click_target(self.target)
+        await bounded(ctx.page.keyboard.type(self.text, delay=20), INPUT_TIMEOUT + len(self.text) * 0.05, "typing")
+
+    @property
+    def input_name(self) -> str:
+        return "type text"
+
+
+class Wait(_Base):
     type: Literal["wait"] = "wait"
     ms: int = Field(default=500, ge=0, le=5000)
 
+    def describe(self) -> str:
+        return f"wait {self.ms}ms"
 
-class ReturnToGame(BaseModel):
+    async def run(self, ctx: InputContext) -> None:
+        await asyncio.sleep(self.ms / 1000)
+
+
+class ReturnToGame(_Base):
     """Reload the game's own URL after something took the page elsewhere; never another address."""
 
     type: Literal["return"] = "return"
     left_to: str = ""
 
+    def describe(self) -> str:
+        return "return to the game"
+
+    async def run(self, ctx: InputContext) -> None:
+        await bounded(ctx.page.goto(ctx.game_url, wait_until="load", timeout=30_000), 35, "returning to the game")
+
 
 Action = Annotated[
-    ClickElement | ClickAt | Drag | PressKey | HoldKey | TypeText | Wait | ReturnToGame,
+    ClickElement | ClickAt | Drag | MovePointer | HoverScan | PressKey | HoldKey | TypeText | Wait | ReturnToGame,
     Field(discriminator="type"),
 ]
 
@@ -96,22 +293,13 @@ def normalise_key(key: str) -> str:
         return aliases[key.lower()]
     if len(key) == 4 and key.startswith("Key"):
         return key[3].lower()
+    if len(key) == 6 and key.startswith("Digit"):
+        return key[5]
+    if len(key) == 1 and key.isalpha():
+        return key.lower()  # "press N" means the N key, not Shift+N: games read e.key === "n" or keyCode 78
     return key
 
 
-def describe(action: Action) -> str:
-    if isinstance(action, ClickElement):
-        return action.target.description
-    if isinstance(action, ClickAt):
-        return f"click {action.label or 'at'} ({int(action.x)},{int(action.y)})"
-    if isinstance(action, Drag):
-        return f"drag {action.label or ''} ({int(action.x1)},{int(action.y1)})->({int(action.x2)},{int(action.y2)})"
-    if isinstance(action, PressKey):
-        return f"press {action.key}" + (f" x{action.times}" if action.times > 1 else "")
-    if isinstance(action, HoldKey):
-        return f"hold {action.key} {action.ms}ms"
-    if isinstance(action, TypeText):
-        return f"type {action.text[:30]!r}"
-    if isinstance(action, Wait):
-        return f"wait {action.ms}ms"
-    return "return to the game"
+def describe(action: Any) -> str:
+    """Kept for callers that hold an action of any type (the model player, the cache)."""
+    return action.describe()

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,20 +21,42 @@ from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel
 
 from ..browser.session import Clock, GameSession, PageHung
-from ..dom.detector import PageView, UIDetector, key_from_instruction
-from ..models import NEVER_FAILS, ActionResult, GameMetrics, Issue, IssueKind, LLMUsage, ObserveResult
+from ..dom.detector import DrawnText, PageView, UIDetector, key_from_instruction
+from ..models import (
+    FATAL_KINDS,
+    NEVER_FAILS,
+    ActionResult,
+    GameMetrics,
+    Issue,
+    IssueKind,
+    LLMUsage,
+    ObserveResult,
+    Reach,
+)
 from ..report.artifacts import Evidence
 from ..settings import GameSettings
-from .actions import Action, ClickElement, PressKey, ReturnToGame, TypeText, Wait
+from . import ocr
+from .actions import Action, ClickAt, ClickElement, PressKey, ReturnToGame, TypeText, Wait
 from .extract import extract_from_view, times_in
 from .interactor import Interactor
 from .policy import HeuristicPolicy, Phase
+from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 #: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
 MIN_HEAP_GROWTH_MB = 30.0
+#: looks at the screen with no input before the first action: how the title screen moves by itself
+IDLE_LOOKS = 3
+#: OCR at most this often, and this many times a game (about a second each on 2 cores)
+OCR_EVERY_S = 4.0
+OCR_MAX = 6
+_CLICK_AT = re.compile(
+    r"^\s*(double[- ]?)?click\s+(?:at\s+)?\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*$", re.I
+)
+_TYPE = re.compile(r"^\s*type\s+['\"]?(.+?)['\"]?\s*$", re.I)
+_WAIT = re.compile(r"^\s*wait\s+(\d+)\s*(ms|s)?\s*$", re.I)
 
 
 class GameStopped(Exception):
@@ -88,11 +111,16 @@ class GameAgent:
         self.finished = False
         self._concluded = False
         self.played = False
-        self._last_view: tuple[float, PageView] | None = None
+        self.last_reaction = Reaction()
         self.loop: asyncio.AbstractEventLoop | None = None
         self.timeout_issue: Issue | None = None
         self.on_timeout: list[Callable[[Issue], None]] = []
         self._deadline: asyncio.TimerHandle | None = None
+        self.tracker = ReachTracker()
+        self._ocr_texts: list[DrawnText] = []
+        self._ocr_at: float | None = None
+        self._ocr_runs = 0
+        self._sample_before: Sample | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
     @property
@@ -133,6 +161,29 @@ class GameAgent:
             )
         )
         self.monitor.ready_at = self.clock.now()
+        if self.monitor.fatal.is_set():
+            return
+        await self._race(self._learn_idle())
+        for step in self.settings.start:
+            await self._start_step(step)
+
+    async def _learn_idle(self) -> None:
+        """Look at the first screen a few times with no input: how it changes by itself."""
+        for i in range(IDLE_LOOKS):
+            if i:
+                await asyncio.sleep(0.25)
+            self.tracker.observe_idle(await self._sample())
+
+    async def _start_step(self, step: str) -> None:
+        """One user-given way in (`--game-start`, `start=[...]`), worded as for act()."""
+        if self._fatal_issue() is not None:
+            return
+        try:
+            await self.act(step)
+        except LookupError as error:
+            self.monitor.record(IssueKind.WARNING, f"start step {step!r} could not be done: {error}")
+        except GameStopped:
+            return
 
     def _on_deadline(self) -> None:
         """--game-timeout ran out: stop as after a crash, so the evidence so far is judged and written."""
@@ -191,7 +242,26 @@ class GameAgent:
             self._concluded = True
             self._final_checks()
 
+    @property
+    def reach(self) -> Reach:
+        return self.tracker.reach
+
+    def _judge_reach(self) -> None:
+        """No silent pass: a game the player never got into fails with not-entered.
+
+        Not when something fatal or a blank screen already says why (one defect, one issue), and not
+        when the test never acted (a scripted test that only reads the game's state).
+        """
+        self.tracker.finish()
+        if self.reach.entered or not self.actions:
+            return
+        if any(i.kind in FATAL_KINDS or i.kind in (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT) for i in self.issues):
+            return
+        played_s = max(0.0, self.clock.now() - (self.monitor.ready_at or 0.0))
+        self.monitor.record(IssueKind.NOT_ENTERED, self.tracker.not_entered_message(played_s))
+
     def _final_checks(self) -> None:
+        self._judge_reach()
         metrics = self.metrics
         s = self.settings
         if s.min_fps and metrics.fps_avg is not None and metrics.fps_avg < s.min_fps:
@@ -208,15 +278,15 @@ class GameAgent:
                 f"{_secs(metrics.load_s)}, first frame {_secs(metrics.first_frame_s)}), "
                 f"more than --game-max-load-time {s.max_load_time:g} s",
             )
-        growth = metrics.heap_growth_mb_per_s
-        heap = [x for x in metrics.samples if x.heap_mb is not None]
+        growth = metrics.heap_growth_mb_per_s  # judged on play: after the way in and the network going quiet
+        heap = self.monitor.play_heap_samples()
         total = growth * (heap[-1].at_s - heap[0].at_s) if growth is not None and len(heap) >= 2 else 0.0
         # a rate alone would flag a short run's garbage-collection sawtooth: it must also add up
         if growth is not None and growth > s.memory_growth_mb_per_s and total > MIN_HEAP_GROWTH_MB:
             self.monitor.record(
                 IssueKind.MEMORY_GROWTH,
-                f"the JS heap kept growing {growth:.1f} MB/s ({metrics.heap_start_mb:.0f} -> "
-                f"{metrics.heap_end_mb:.0f} MB in {heap[-1].at_s - heap[0].at_s:.0f} s), "
+                f"the JS heap kept growing {growth:.1f} MB/s ({heap[0].heap_mb:.0f} -> "
+                f"{heap[-1].heap_mb:.0f} MB in {heap[-1].at_s - heap[0].at_s:.0f} s of play), "
                 f"above --game-max-heap-growth {s.memory_growth_mb_per_s:g} MB/s",
             )
 
@@ -309,6 +379,9 @@ class GameAgent:
     async def act(self, target: ObserveResult | str) -> ActionResult:
         """Run an ObserveResult as is (no new lookup), or resolve a plain instruction first."""
         if isinstance(target, str):
+            literal = _literal_action(target)
+            if literal is not None:
+                return await self.perform(literal)
             key = key_from_instruction(target)
             if key:
                 return await self.perform(PressKey(key=key, times=times_in(target)))
@@ -330,15 +403,82 @@ class GameAgent:
     async def wait(self, ms: int) -> ActionResult:
         return await self.perform(Wait(ms=ms))
 
-    async def perform(self, action: Action, policy: str = "script") -> ActionResult:
+    async def perform(self, action: Action, policy: str = "script", *, how: str | None = None) -> ActionResult:
+        """Run one action with its screenshot pair, and judge what it changed beyond the idle screen."""
         self._check_alive()
+        before = self._sample_before
+        self._sample_before = None
+        if before is None:
+            before = await self._sample()
+            self.tracker.observe_idle(before)
+            self._note_entry()
+        if self.policy.phase is Phase.ENTER and not self.reach.entered:
+            self.tracker.note_tried(action.describe())
         self.monitor.note_action()
+        self.interactor.hover_hits = []
         result = await self._race(self.interactor.perform(action, policy))
         if result is None:
             self._check_alive()
             raise GameStopped(Issue(kind=IssueKind.CRASH, message="the action was abandoned", at_s=self.clock.now()))
         self.actions.append(result)
+        after = await self._sample()
+        self.last_reaction = self.tracker.after_action(before, after, action.input_name, how or result.description)
+        self._on_screen(after)
+        self._note_entry()
+        if self.last_reaction.gate_gone is not None:
+            self._ocr_texts = []  # a new screen: what OCR read on the old one is gone
         return result
+
+    def _note_entry(self) -> None:
+        """The moment the tracker says the player is in: tell the monitor, keep the first in-game shot."""
+        if self.reach.entered and getattr(self.monitor, "entered_at", None) is None:
+            self.monitor.entered_at = self.reach.entered_at_s
+            if self.actions:
+                self.reach.first_screenshot = self.actions[-1].after
+
+    async def _sample(self) -> Sample:
+        """One look (DOM, canvas text, state) and one thumbnail, taken together; a busy page gives less."""
+        view_task = asyncio.ensure_future(self.look())
+        thumb_task = asyncio.ensure_future(self.session.thumbnail())
+        await asyncio.wait({view_task, thumb_task})
+        view = view_task.result() if not view_task.exception() else PageView()
+        thumb = None if thumb_task.exception() else thumb_task.result()
+        if isinstance(view_task.exception(), GameStopped):
+            raise view_task.exception()  # type: ignore[misc]
+        if self._ocr_texts:
+            view.drawn += self._ocr_texts
+        return Sample.of(view, thumb, self.clock.now())
+
+    def _on_screen(self, sample: Sample) -> None:
+        """Tell the monitor whether this screen may legitimately stand still (a title, a menu, game over)."""
+        self.monitor.static_screen_ok = sample.gate is not None or sample.view.game_over
+
+    async def _maybe_ocr(self, sample: Sample) -> Sample:
+        """Read the pixels of a screen the player cannot read otherwise, or is stuck on (not per frame)."""
+        if self.reach.entered or self.settings.ocr == "off" or self._ocr_runs >= OCR_MAX:
+            return sample
+        now = time.monotonic()
+        if self._ocr_at is not None and now - self._ocr_at < OCR_EVERY_S:
+            return sample
+        unreadable = sample.gate is None and not sample.view.drawn and bool(sample.view.canvases)
+        stuck = self._ocr_runs > 0 or len(self.reach.tried) >= 6
+        if not (unreadable or stuck) or not ocr.available():
+            return sample
+        self._ocr_at = now
+        self._ocr_runs += 1
+        try:
+            image = await self.session.screenshot("png")
+        except (PageHung, PlaywrightError):
+            return sample
+        texts = await self._race(ocr.read_screen(image))
+        self.monitor.console_log.append(
+            f"[{self.clock.now():7.2f}s] OCR read: " + (" | ".join(t.text for t in texts or []) or "nothing")
+        )
+        if not texts:
+            return sample
+        self._ocr_texts = texts
+        view = sample.view.model_copy(update={"drawn": [*sample.view.drawn, *texts]})
+        return Sample.of(view, sample.thumb, sample.at_s)
 
     async def advance(self, ms: int) -> None:
         """Step the game with `window.advanceTime(ms)` when it offers one, else wait in real time."""
@@ -400,17 +540,33 @@ class GameAgent:
             left = self.monitor.left_origin
             self.monitor.left_origin = None
             return await self.perform(ReturnToGame(left_to=left), policy="guard")
-        fresh = self._last_view is not None and time.monotonic() - self._last_view[0] < 0.4
-        view = self._last_view[1] if fresh and self._last_view is not None else await self.look()
-        self._last_view = None
+        before = await self._sample()
+        self.tracker.observe_idle(before)
+        self._note_entry()
+        self._on_screen(before)
+        before = await self._maybe_ocr(before)
         if self.brain is not None:
-            return await self.brain.step(view)
-        action = self.policy.next_action(view)
-        result = await self.perform(action, policy=self.policy.name)
-        after = await self.look()
-        self._last_view = (time.monotonic(), after)  # the next step's "before", when it follows at once
-        self.policy.feedback(action, result, after, before=view)
+            self._sample_before = before
+            return await self.brain.step(before.view)
+        action = self.policy.next_action(before.view)
+        self._sample_before = before
+        result = await self.perform(action, policy=self.policy.name, how=action.describe())
+        self.policy.feedback(
+            action, self.last_reaction, entered=self.reach.entered, hover_hits=self.interactor.hover_hits
+        )
         return result
+
+
+def _literal_action(instruction: str) -> Action | None:
+    """Instructions that need no lookup: "click at 640,500", "double-click 10,20", "type Alice", "wait 500"."""
+    if match := _CLICK_AT.match(instruction):
+        return ClickAt(x=float(match.group(2)), y=float(match.group(3)), double=bool(match.group(1)))
+    if match := _TYPE.match(instruction):
+        return TypeText(text=match.group(1)[:200])
+    if match := _WAIT.match(instruction):
+        ms = int(match.group(1)) * (1000 if (match.group(2) or "").lower() == "s" else 1)
+        return Wait(ms=min(ms, 5000))
+    return None
 
 
 def _secs(value: float | None) -> str:

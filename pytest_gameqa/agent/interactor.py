@@ -15,21 +15,8 @@ from playwright.async_api import Page
 from ..browser.session import Clock, GameSession, PageHung, bounded
 from ..models import ActionResult, ObserveResult
 from ..report.artifacts import Evidence
-from .actions import (
-    Action,
-    ClickAt,
-    ClickElement,
-    Drag,
-    HoldKey,
-    PressKey,
-    ReturnToGame,
-    TypeText,
-    Wait,
-    describe,
-    normalise_key,
-)
+from .actions import INPUT_TIMEOUT, Action
 
-INPUT_TIMEOUT = 5.0
 SETTLE_MAX_S = 0.3
 _TWO_FRAMES = (
     "() => new Promise((done) => { const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;"
@@ -55,6 +42,7 @@ class Interactor:
         self.fmt = fmt
         self.scale = scale
         self.count = 0
+        self.hover_hits: list[tuple[float, float]] = []
 
     @property
     def page(self) -> Page:
@@ -71,13 +59,13 @@ class Interactor:
     async def perform(self, action: Action, policy: str = "heuristic") -> ActionResult:
         self.count += 1
         index = self.count
-        description = describe(action)
+        description = action.describe()
         started = time.monotonic()
         at_s = self.clock.now()
         before, before_bytes = await self._shot(index, "before", description)
         error = None
         try:
-            await self._do(action)
+            await action.run(self)
         except PageHung as exc:
             error = f"the game did not respond: {exc}"
         except PlaywrightError as exc:
@@ -107,48 +95,12 @@ class Interactor:
         except (PageHung, PlaywrightError):
             await asyncio.sleep(0.05)  # a hung page is the watchdog's business; a navigating one settles soon
 
-    async def _do(self, action: Action) -> None:
-        page = self.page
-        if isinstance(action, ClickElement):
-            await self._click_target(action.target)
-        elif isinstance(action, ClickAt):
-            self._check_point(action.x, action.y)
-            await bounded(page.mouse.click(action.x, action.y), INPUT_TIMEOUT, "a click")
-        elif isinstance(action, Drag):
-            self._check_point(action.x1, action.y1)
-            self._check_point(action.x2, action.y2)
-            await bounded(page.mouse.move(action.x1, action.y1), INPUT_TIMEOUT, "a drag")
-            await bounded(page.mouse.down(), INPUT_TIMEOUT, "a drag")
-            await bounded(page.mouse.move(action.x2, action.y2, steps=8), INPUT_TIMEOUT, "a drag")
-            await bounded(page.mouse.up(), INPUT_TIMEOUT, "a drag")
-        elif isinstance(action, PressKey):
-            key = normalise_key(action.key)
-            for i in range(action.times):
-                await bounded(page.keyboard.press(key, delay=25), INPUT_TIMEOUT, "a key press")
-                if i + 1 < action.times:
-                    await asyncio.sleep(0.04)
-        elif isinstance(action, HoldKey):
-            key = normalise_key(action.key)
-            await bounded(page.keyboard.down(key), INPUT_TIMEOUT, "a key hold")
-            try:
-                await asyncio.sleep(action.ms / 1000)
-            finally:
-                await bounded(page.keyboard.up(key), INPUT_TIMEOUT, "a key hold")
-        elif isinstance(action, TypeText):
-            if action.target is not None:
-                await self._click_target(action.target)
-            await bounded(page.keyboard.type(action.text, delay=20), INPUT_TIMEOUT + len(action.text) * 0.05, "typing")
-        elif isinstance(action, Wait):
-            await asyncio.sleep(action.ms / 1000)
-        elif isinstance(action, ReturnToGame):
-            await bounded(page.goto(self.game_url, wait_until="load", timeout=30_000), 35, "returning to the game")
-
-    def _check_point(self, x: float, y: float) -> None:
+    def check_point(self, x: float, y: float) -> None:
         width, height = self.session.viewport
         if not (0 <= x < width and 0 <= y < height):
             raise ValueError(f"point ({x:g},{y:g}) is outside the {width}x{height} viewport")
 
-    async def _click_target(self, target: ObserveResult) -> None:
+    async def click_target(self, target: ObserveResult, *, double: bool = False) -> None:
         """Click by selector in its frame; fall back to the mouse at its box when that is refused."""
         page = self.page
         if target.selector:
@@ -157,7 +109,7 @@ class Interactor:
                 frame = next((f for f in page.frames if f.url == target.frame_url), None) or page.main_frame
             try:
                 locator = frame.locator(target.selector).first
-                await bounded(locator.click(timeout=1500), 3.0, "a click")
+                await bounded(locator.click(timeout=1500, click_count=2 if double else 1), 3.0, "a click")
                 return
             except PlaywrightError as error:
                 if target.bbox is None:
@@ -166,5 +118,5 @@ class Interactor:
         if target.bbox is None:
             raise ValueError(f"{target.description}: nothing to click (no selector, no box)")
         x, y = target.bbox.center
-        self._check_point(x, y)
-        await bounded(page.mouse.click(x, y), INPUT_TIMEOUT, "a click")
+        self.check_point(x, y)
+        await bounded(page.mouse.click(x, y, click_count=2 if double else 1), INPUT_TIMEOUT, "a click")

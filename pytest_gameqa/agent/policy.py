@@ -1,9 +1,12 @@
 """HeuristicPolicy: a seeded player that needs no model.
 
-It moves through phases a human tester would: get into the game (start buttons, prompts, a click on
-the canvas, Enter/Space), play it with varied input (a sweep of common keys first, then bursts, holds,
-clicks and drags, favouring inputs that visibly did something), recover after a game over, and change
-tactics when nothing it does changes the screen. Same seed + same screens = same actions.
+It moves through phases a human tester would: get into the game (what the screen says first: a named
+key, a start control, a word drawn as a button, a name field; then what a tester tries on a screen that
+says nothing: focus the game, Enter/Space, look for buttons under the pointer, click where buttons
+usually are, move the mouse, drag), play it with varied input (a sweep of common keys first, then
+bursts, holds, clicks, drags and pointer moves, favouring inputs the game visibly reacted to), recover
+after a game over, and change tactics when nothing it does changes the game. It never repeats a way in
+that did nothing before trying the untried ones. Same seed + same screens = same actions.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import random
 from enum import Enum
 
-from ..dom.detector import RESTART_WORDS, START_WORDS, PageView
-from ..models import ActionResult, ObserveResult
-from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, PressKey
+from ..dom.detector import PageView
+from ..models import ObserveResult
+from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey
+from .reach import Reaction
+from .reading import Way, generic_ways, hover_ways, pointer_sweep, ways_in
 
 PLAY_KEYS = ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Space", "w", "a", "s", "d", "Enter")
 SWEEP_KEYS = ("Enter", "Space", "ArrowUp", "ArrowRight", "ArrowLeft", "ArrowDown", "w", "a", "s", "d")
@@ -26,15 +31,9 @@ class Phase(str, Enum):
     RECOVER = "recover"
 
 
-def _clicked_start(action: Action) -> bool:
-    return isinstance(action, ClickElement) and bool(START_WORDS.search(action.target.text))
-
-
-def _ident(candidate: ObserveResult) -> str:
-    return f"{candidate.frame_url}|{candidate.selector}|{candidate.text}"
-
-
 class HeuristicPolicy:
+    """The built-in player: `next_action(view)` then `feedback(action, reaction)` after each step."""
+
     name = "heuristic"
 
     def __init__(self, seed: int, viewport: tuple[int, int]) -> None:
@@ -43,11 +42,15 @@ class HeuristicPolicy:
         self.phase = Phase.ENTER
         self.tried: set[str] = set()
         self.recover_tried: set[str] = set()
+        self.hover_found: list[Way] = []
         self.sweep: list[Action] = []
         self.swept = False
         self.key_effect: dict[str, int] = {}
         self.unchanged = 0
+        self.rounds = 0
         self.last: Action | None = None
+        self.last_reason = ""
+        self.entered = False
 
     # -------------------------------------------------------------------------------------- decisions
     def next_action(self, view: PageView) -> Action:
@@ -55,10 +58,10 @@ class HeuristicPolicy:
             self.phase = Phase.RECOVER
             self.recover_tried.clear()
         if self.phase is Phase.ENTER:
-            action = self._enter(view)
-            if action is not None:
-                return self._chose(action)
-            self.phase = Phase.PLAY
+            if self.entered:
+                self.phase = Phase.PLAY
+            else:
+                return self._chose(self._enter(view))
         if self.phase is Phase.RECOVER:
             action = self._recover(view)
             if action is not None:
@@ -69,43 +72,44 @@ class HeuristicPolicy:
             action = self._unstick(view)
             if action is not None:
                 return self._chose(action)
+        self.last_reason = "play"
         return self._chose(self._play(view))
 
     def _chose(self, action: Action) -> Action:
         self.last = action
         return action
 
-    def _enter(self, view: PageView) -> Action | None:
-        for candidate in view.candidates:
-            if candidate.kind in ("canvas", "input") or _ident(candidate) in self.tried:
-                continue
-            if START_WORDS.search(candidate.text) or candidate.method == "press":
-                self.tried.add(_ident(candidate))
-                if candidate.method == "press" and candidate.arguments:
-                    return PressKey(key=candidate.arguments[0])
-                return ClickElement(target=candidate)
-        canvases = view.canvases
-        if canvases and "canvas-center" not in self.tried:
-            self.tried.add("canvas-center")
-            return ClickElement(target=canvases[0])
-        for key in ("Enter", "Space"):
-            if f"key-{key}" not in self.tried:
-                self.tried.add(f"key-{key}")
-                return PressKey(key=key)
-        return None
+    def _enter(self, view: PageView) -> Action:
+        """The first untried way in: what the screen says first, then what a tester tries anyway."""
+        for way in [*ways_in(view), *self.hover_found, *generic_ways(view)]:
+            if way.ident not in self.tried:
+                self.tried.add(way.ident)
+                self.last_reason = way.reason
+                return way.action
+        # every way in was tried on this screen: play a little (maybe the game is on and just quiet),
+        # then try them all again, since some gates need two things (focus, then a key)
+        self.rounds += 1
+        if self.rounds % 3 == 0:
+            self.tried.clear()
+        self.last_reason = "every way in tried: play"
+        return self._play(view)
+
+    def new_screen(self) -> None:
+        """The gate changed (the next menu, a dialog): its ways in are new again."""
+        self.tried.clear()
+        self.hover_found = []
 
     def _recover(self, view: PageView) -> Action | None:
-        for candidate in view.candidates:
-            ident = _ident(candidate)
-            if candidate.kind in ("canvas", "input") or ident in self.recover_tried:
-                continue
-            if RESTART_WORDS.search(candidate.text) or START_WORDS.search(candidate.text):
-                self.recover_tried.add(ident)
-                return ClickElement(target=candidate)
+        for way in ways_in(view, game_over=True)[:6]:
+            if way.ident not in self.recover_tried:
+                self.recover_tried.add(way.ident)
+                self.last_reason = way.reason
+                return way.action
         for step in ("Enter", "Space", "canvas", "r"):
             if step in self.recover_tried:
                 continue
             self.recover_tried.add(step)
+            self.last_reason = "the usual restart"
             if step == "canvas":
                 if view.canvases:
                     return ClickElement(target=view.canvases[0])
@@ -115,12 +119,15 @@ class HeuristicPolicy:
 
     def _unstick(self, view: PageView) -> Action | None:
         """Nothing changed for a while: a new button may have appeared, or this input type is dead."""
-        fresh = [c for c in view.candidates if c.kind not in ("canvas", "input") and _ident(c) not in self.tried]
-        if fresh:
-            self.tried.add(_ident(fresh[0]))
-            return ClickElement(target=fresh[0])
+        for way in ways_in(view):
+            if way.ident not in self.tried:
+                self.tried.add(way.ident)
+                self.last_reason = way.reason
+                return way.action
         if isinstance(self.last, PressKey | HoldKey) and view.canvases:
             return self._canvas_click(view.canvases[0])
+        if view.canvases and self.rng.random() < 0.5:
+            return pointer_sweep(view.canvases[0])
         return PressKey(key=self.rng.choice(PLAY_KEYS), times=self.rng.randint(1, 3))
 
     def _play(self, view: PageView) -> Action:
@@ -142,14 +149,17 @@ class HeuristicPolicy:
         roll = self.rng.random()
         if canvases:
             canvas = canvases[0]
-            if roll < 0.35:
+            pointer_bonus = 0.1 if "move pointer" in self.key_effect else 0.0
+            if roll < 0.3 - pointer_bonus:
                 return PressKey(key=self._key(), times=self.rng.randint(1, 6))
-            if roll < 0.55:
+            if roll < 0.48 - pointer_bonus:
                 return HoldKey(key=self._key(), ms=self.rng.choice((200, 400, 700, 1000)))
-            if roll < 0.75:
+            if roll < 0.66:
                 return self._canvas_click(canvas)
-            if roll < 0.85:
+            if roll < 0.76:
                 return self._canvas_drag(canvas)
+            if roll < 0.86:
+                return self._pointer_path(canvas)
             if clickables:
                 return ClickElement(target=self.rng.choice(clickables))
             return PressKey(key=self._key(), times=self.rng.randint(1, 4))
@@ -158,8 +168,9 @@ class HeuristicPolicy:
         return PressKey(key=self._key(), times=self.rng.randint(1, 4))
 
     def _key(self) -> str:
-        weights = [1 + 3 * self.key_effect.get(k, 0) for k in PLAY_KEYS]
-        return self.rng.choices(PLAY_KEYS, weights=weights, k=1)[0]
+        keys = list(PLAY_KEYS) + [k for k in self.key_effect if k not in PLAY_KEYS and len(k) <= 10]
+        weights = [1 + 3 * self.key_effect.get(k, 0) for k in keys]
+        return self.rng.choices(keys, weights=weights, k=1)[0]
 
     def _canvas_point(self, canvas: ObserveResult) -> tuple[float, float]:
         assert canvas.bbox is not None
@@ -178,19 +189,27 @@ class HeuristicPolicy:
         x2, y2 = self._canvas_point(canvas)
         return Drag(x1=x1, y1=y1, x2=x2, y2=y2, label="canvas")
 
+    def _pointer_path(self, canvas: ObserveResult) -> Action:
+        return MovePointer(points=[self._canvas_point(canvas) for _ in range(3)], label="over the game")
+
     # -------------------------------------------------------------------------------------- feedback
-    def feedback(self, action: Action, result: ActionResult, after: PageView, before: PageView) -> None:
-        """Learn from what the action did: the screen, and (more reliably) the game's text or state."""
-        reacted = (after.screen_text, after.state) != (before.screen_text, before.state)
-        changed = bool(result.changed) or reacted
-        self.unchanged = 0 if changed else self.unchanged + 1
-        if isinstance(action, PressKey | HoldKey) and self.phase is Phase.PLAY:
-            # a visible reaction in text/state is strong evidence; an animated screen always "changes"
-            bonus = 2 if reacted else (1 if result.changed else 0)
-            self.key_effect[action.key] = min(self.key_effect.get(action.key, 0) + bonus, 4)
-        if self.phase is Phase.ENTER and reacted and result.ok and _clicked_start(action):
-            # the start control answered; pixel changes alone prove nothing on an animated title screen,
-            # so otherwise every way in (canvas click, Enter, Space) is tried before playing
-            self.phase = Phase.PLAY
-        elif self.phase is Phase.RECOVER and changed and result.ok and not after.game_over:
+    def feedback(
+        self, action: Action, reaction: Reaction, *, entered: bool, hover_hits: list[tuple[float, float]]
+    ) -> None:
+        """Learn from what the action did, judged against the screen's own idle change."""
+        self.unchanged = 0 if reaction.reacted else self.unchanged + 1
+        if isinstance(action, HoverScan) and hover_hits:
+            self.hover_found = hover_ways(hover_hits)
+        name = action.input_name
+        if reaction.reacted and isinstance(action, PressKey | HoldKey | MovePointer):
+            # a reaction in text or state is strong evidence; pixels beyond the idle change count too
+            bonus = 2 if (reaction.texts or reaction.state) else 1
+            self.key_effect[name] = min(self.key_effect.get(name, 0) + bonus, 4)
+        if reaction.gate_gone is not None:
+            self.new_screen()
+        if entered and not self.entered:
+            self.entered = True
+            if self.phase is Phase.ENTER:
+                self.phase = Phase.PLAY
+        if self.phase is Phase.RECOVER and reaction.reacted and reaction.gate_gone is not None:
             self.phase = Phase.PLAY

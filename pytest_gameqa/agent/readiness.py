@@ -17,9 +17,12 @@ from playwright.async_api import Page
 from ..browser.session import GameSession, PageHung
 from ..dom.detector import UIDetector
 from ..monitor.monitor import GameMonitor
+from .reading import gate_text
 
 LOADING_TEXT = re.compile(r"\bloading\b|\b\d{1,2}\s*%", re.I)
 QUIET_S = 0.5
+#: a drawn screen with no loading text is ready after this long, even while requests keep going
+BUSY_NETWORK_S = 4.0
 
 
 class NetworkActivity:
@@ -62,16 +65,22 @@ async def wait_until_ready(
     get: that is the blank-screen defect, reported here without waiting for the cap.
     """
     assert session.page is not None
-    deadline = time.monotonic() + cap_s
+    started = time.monotonic()
+    deadline = started + cap_s
     flat_since: float | None = None
     while time.monotonic() < deadline:
         quiet = network.quiet
         try:
             thumb = await session.thumbnail()
-            text = (await detector.scan(session.page)).screen_text if quiet else ""
+            view = await detector.scan(session.page)
         except (PageHung, PlaywrightError, ValueError):
             await asyncio.sleep(0.25)
             continue
+        text = view.all_text
+        if not thumb.is_flat() and gate_text(view) is not None:
+            return  # the game asks for a way in: it is ready enough, whatever else still streams in
+        if not thumb.is_flat() and not LOADING_TEXT.search(text) and time.monotonic() - started >= BUSY_NETWORK_S:
+            return  # drawn, nothing says "loading": a network that never goes quiet must not eat the run
         if quiet and not LOADING_TEXT.search(text):
             if not thumb.is_flat():
                 return

@@ -55,7 +55,9 @@
   const interactive = "button, a[href], [role=button], input[type=button], input[type=submit], [onclick], summary, input:not([type=hidden]), textarea, select";
   for (const el of document.querySelectorAll(interactive)) {
     const tag = el.tagName;
-    add(el, tag === "A" ? "link" : (tag === "INPUT" && !/button|submit/.test(el.type)) || tag === "TEXTAREA" || tag === "SELECT" ? "input" : "button");
+    // text fields take typing; checkboxes, radios, sliders and pickers are settings ("toggle"), not ways in
+    const toggle = tag === "SELECT" || (tag === "INPUT" && /^(checkbox|radio|range|color|file|date|time|number)$/.test(el.type));
+    add(el, tag === "A" ? "link" : toggle ? "toggle" : (tag === "INPUT" && !/button|submit|reset|image/.test(el.type)) || tag === "TEXTAREA" ? "input" : "button");
   }
   for (const el of document.querySelectorAll("canvas")) {
     const r = el.getBoundingClientRect();
@@ -81,5 +83,7 @@
   try { screenText = (document.body ? document.body.innerText : "").replace(/\s+/g, " ").trim().slice(0, 1500); } catch (e) {}
   let state = null;
   try { if (typeof window.render_game_to_text === "function") state = String(window.render_game_to_text()).slice(0, 4000); } catch (e) {}
-  return { items: out, screenText, state, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
+  let drawn = [];
+  try { if (typeof window.__gameqaText === "function") drawn = window.__gameqaText(80); } catch (e) {}
+  return { items: out, screenText, state, drawn, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
 }

@@ -68,13 +68,28 @@ def key_from_prompt(text: str) -> str | None:
     return None
 
 
+class DrawnText(BaseModel):
+    """A piece of text drawn on a canvas (read by the fillText hook) or read from pixels (OCR)."""
+
+    text: str
+    bbox: BoundingBox
+    source: str = Field(default="canvas", description="canvas (fillText/strokeText) or ocr")
+
+
 class PageView(BaseModel):
     """One look at the page: every candidate in every frame, plus its text and test hooks."""
 
     candidates: list[ObserveResult] = Field(default_factory=list)
     screen_text: str = ""
+    drawn: list[DrawnText] = Field(default_factory=list, description="text on canvases and from OCR")
     state: str | None = None
     has_advance_time: bool = False
+
+    @property
+    def all_text(self) -> str:
+        """Everything the player can read: the DOM's text and the text drawn on canvases."""
+        drawn = " | ".join(d.text for d in self.drawn)
+        return f"{self.screen_text} | {drawn}" if drawn and self.screen_text else (drawn or self.screen_text)
 
     @property
     def canvases(self) -> list[ObserveResult]:
@@ -89,7 +104,7 @@ class PageView(BaseModel):
             r'"(phase|state|status|mode)"\s*:\s*"(game\s*over|gameover|over|dead|lost)"', self.state, re.I
         ):
             return True
-        return bool(GAME_OVER.search(self.screen_text))
+        return bool(GAME_OVER.search(self.all_text))
 
     def fingerprint(self) -> str:
         """Stable across frames of the same screen: used for caching and 'nothing changed' checks."""
@@ -122,6 +137,11 @@ class UIDetector:
                 view.candidates.append(self._to_result(item, box, frame_url))
             if data.get("screenText"):
                 texts.append(data["screenText"])
+            for item in data.get("drawn") or []:
+                box = BoundingBox(
+                    x=item["x"] + offset[0], y=item["y"] + offset[1], width=item["width"], height=item["height"]
+                )
+                view.drawn.append(DrawnText(text=item["text"], bbox=box))
             if data.get("state") and view.state is None:
                 view.state = data["state"]
             view.has_advance_time = view.has_advance_time or bool(data.get("hasAdvanceTime"))

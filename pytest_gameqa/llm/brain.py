@@ -241,8 +241,14 @@ class LLMBrain:
         if shot is not None:
             self._relabel(shot, f"just before: {result.description[:60]}")
         after = await agent.look()
-        agent.policy.feedback(action, result, after, before=view)
-        self.policy.record(result.description, policy, describe_change(view, after, share, result.ok, result.error))
+        reaction = agent.last_reaction
+        agent.policy.feedback(action, reaction, entered=agent.reach.entered, hover_hits=agent.interactor.hover_hits)
+        change = describe_change(view, after, share, result.ok, result.error)
+        if reaction.reacted:
+            change += f"; beyond the screen's idle change: {reaction.explain(action.input_name)}"
+        elif result.ok:
+            change += "; nothing beyond the screen's own idle change"
+        self.policy.record(result.description, policy, change)
         return result
 
     # ------------------------------------------------------------------------------------ scripted API

@@ -2,6 +2,9 @@
 
 Events (errors, console, network, crashes) are pushed by Playwright; liveness and screen checks run in
 a background watchdog so that a hung game is reported within seconds even while an action is stuck.
+
+A busy main thread is not a hung one: a stall that ends (asset decoding, shader compiles) is measured
+and reported as a warning with `metrics.stalls`; only one that lasts `hang_timeout` is a `freeze`.
 """
 
 from __future__ import annotations
@@ -17,15 +20,39 @@ from typing import Any
 from playwright.async_api import ConsoleMessage, Page, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
-from ..browser.session import Clock, GameSession, PageHung, origin_of
-from ..models import FATAL_KINDS, GameMetrics, Issue, IssueKind, MetricSample
+from ..browser.session import _NET_ERRORS, Clock, GameSession, PageHung, origin_of
+from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
-from .pixels import Thumbnail
+from .issuebook import ConsoleLog, FloodGate, IssueBook
+from .pixels import Thumbnail, decode_png
 
 _STACK_LOCATION = re.compile(r"\(?((?:https?|file|blob):[^\s()]+?):(\d+):(\d+)\)?\s*$", re.M)
 #: Chromium's own diagnostics (SwiftShader stalls caused by screenshots): not the game's doing.
 _BROWSER_CHATTER = re.compile(r"GL Driver Message|\[\.WebGL-0x[0-9a-f]+\]", re.I)
 _NOISE_WARNINGS = re.compile(r"autoplay|AudioContext was not allowed|play\(\) request was interrupted", re.I)
+#: a main-thread stall this long (that ended) is measured and reported as a warning
+STALL_MIN_S = 1.0
+#: a screen that looks flat on the small thumbnail is confirmed at this scale (12 px text is 6 px there)
+DETAIL_SCALE = 0.5
+#: frames unchanged this long, with the loop stopped and inputs going on, are frozen
+FROZEN_WINDOW_S = 5.0
+#: timer callbacks per second that make a loop (setTimeout(loop, 16) runs ~60; a blinking prompt 2)
+LOOP_TIMERS_PER_S = 10.0
+#: stopped while the page does not answer, the watchdog still waits this long for its verdict (the
+#: agent waits 5 s for the watchdog to end)
+FINAL_VERDICT_S = 4.5
+#: a stall this soon after the way in is the level loading (its allocations are not a leak)
+ENTRY_GRACE_S = 2.0
+
+
+def _net_failure(failure: str) -> str:
+    """`net::ERR_NAME_NOT_RESOLVED` -> "host not found (net::ERR_NAME_NOT_RESOLVED)"."""
+    match = re.search(r"(ERR_[A-Z_]+)", failure)
+    if not match:
+        return failure
+    code = match.group(1)
+    human = next((v for k, v in _NET_ERRORS.items() if code.startswith(k)), None)
+    return f"{human} (net::{code})" if human else f"net::{code}"
 
 
 def _stack_location(stack: str | None) -> str | None:
@@ -43,17 +70,18 @@ class GameMonitor:
         self.clock = clock
         self.game_origin = origin_of(game_url)
         self.first_party: set[str] = {self.game_origin}
-        self._issues: dict[tuple[str, str, str | None], Issue] = {}
+        self._book = IssueBook(clock.now, settings.ignore)  # grouped by fingerprint, capped per kind
+        self._issues: dict[str, Issue] = self._book.issues  # fingerprint -> group (the same dict)
+        self.issues_dropped: dict[str, int] = self._book.dropped  # kind -> distinct groups past the cap (live)
         self.fatal = asyncio.Event()
-        self.console_log: list[str] = []
+        self.console_log = ConsoleLog()  # first and last lines kept, each cut to a sane length
+        self._flood = FloodGate()  # a console flood pauses the console listener (see FloodGate)
         self.metrics = GameMetrics()
         self._t0_unix = time.time() - (time.monotonic() - clock.t0)
         self._doc_origin: float | None = None
         self._nav_at: float | None = None
         self._doc_marks: dict[str, float] = {}
         self._fps_window: list[float] = []
-        self._raf_seen = False
-        self.last_raf_at: float | None = None
         self._animated = False
         self._last_thumb: Thumbnail | None = None
         self.last_change_at = 0.0
@@ -64,11 +92,39 @@ class GameMonitor:
         self.on_fatal: list[Callable[[Issue], None]] = []
         self.left_origin: str | None = None
         self._stopping = False
+        # set by the player: when it got into the game (clock seconds), and whether its latest look at
+        # the screen shows a game-over, menu or start screen (legitimately static, never frozen)
+        self.entered_at: float | None = None
+        self.static_screen_ok = False
+        # liveness: the watchdog's ping in flight, and the end of the latest stretch the page did not answer
+        self._ping: asyncio.Future[Any] | None = None
+        self._ping_sent: float | None = None
+        self._busy_until = 0.0
+        self._ping_stalls: list[tuple[float, float]] = []
+        # the game's own loop, as the probe counts it: rAF frames, timer callbacks, canvas draw calls
+        self.last_loop_at: float | None = None
+        self._loop_seen = False
+        self.last_draw_at: float | None = None
+        self._drew = False
+        self._last_thumb_at = 0.0
+        self._self_changes = 0
+        # network activity: memory growth is judged on play, after the network has gone quiet
+        self._net_inflight = 0
+        self._net_last = 0.0
+        self._sample_quiet: list[bool] = []
+        self._background: set[asyncio.Task[Any]] = set()
+        self._nav_request_at: float | None = None
+        self._page_times_stalls = False  # the probe measures stalls itself (long-animation-frame timing)
 
     # ------------------------------------------------------------------------------------------ issues
     @property
     def issues(self) -> list[Issue]:
         return sorted(self._issues.values(), key=lambda i: i.at_s)
+
+    @property
+    def console_dropped(self) -> int:
+        """Console lines seen but not kept (the log keeps its first and last lines)."""
+        return self.console_log.dropped
 
     def record(
         self,
@@ -78,24 +134,11 @@ class GameMonitor:
         location: str | None = None,
         frame_url: str | None = None,
     ) -> Issue | None:
-        message = message.strip() or kind.value
-        if kind is not IssueKind.WARNING and self.settings.ignored(message):
-            return None
-        key = (kind.value, message, location)
-        existing = self._issues.get(key)
-        if existing is not None:
-            existing.count += 1
-            return existing
-        issue = Issue(
-            kind=kind,
-            message=message[:2000],
-            at_s=self.clock.now(),
-            fatal=kind in FATAL_KINDS,
-            location=location,
-            frame_url=frame_url,
-        )
-        self._issues[key] = issue
-        self.console_log.append(f"[{issue.at_s:7.2f}s] {kind.value}: {message[:300]}")
+        """One occurrence: a new group, a repeat counted on its group, or None (ignored, past the cap)."""
+        issue, new = self._book.add(kind, message, location=location, frame_url=frame_url)
+        if not new or issue is None:
+            return issue
+        self.console_log.append(f"[{issue.at_s:7.2f}s] {kind.value}: {issue.message[:300]}")
         if issue.fatal and not self.fatal.is_set():
             self.fatal.set()
             for callback in self.on_fatal:
@@ -115,7 +158,28 @@ class GameMonitor:
         page.on("crash", lambda _p: self.record(IssueKind.CRASH, "the game's renderer process crashed"))
         page.on("close", self._on_close)
         page.on("framenavigated", self._on_frame_navigated)
+        page.on("request", self._on_request)
+        page.on("requestfinished", self._on_request_done)
         session.browser.on("disconnected", self._on_disconnected)
+
+    def _on_request(self, request: Request) -> None:
+        self._net_inflight += 1
+        self._net_last = self.clock.now()
+        with contextlib.suppress(PlaywrightError):
+            if request.is_navigation_request() and request.frame.parent_frame is None:
+                self._nav_request_at = self._net_last
+
+    def _on_request_done(self, _request: Request) -> None:
+        self._net_inflight = max(0, self._net_inflight - 1)
+        self._net_last = self.clock.now()
+
+    @property
+    def network_quiet(self) -> bool:
+        return self._net_inflight == 0 and self.clock.now() - self._net_last > 0.5
+
+    def _after_load(self) -> bool:
+        """The game document has loaded (the session's load with retries is over)."""
+        return self.session is not None and self.session.load_s is not None
 
     def _on_page_error(self, error: Any) -> None:
         name = getattr(error, "name", "") or "Error"
@@ -125,6 +189,8 @@ class GameMonitor:
         self.record(IssueKind.PAGE_ERROR, text, location=_stack_location(stack))
 
     def _on_console(self, msg: ConsoleMessage) -> None:
+        if self._flood.hit(self.clock.now()):
+            self._pause_console()
         text = msg.text
         loc = msg.location or {}
         location = None
@@ -143,19 +209,40 @@ class GameMonitor:
             else:
                 self.record(IssueKind.WARNING, f"console.warn: {text}", location=location)
 
+    def _pause_console(self) -> None:
+        page = self.session.page if self.session is not None else None
+        if page is None:
+            return
+        page.remove_listener("console", self._on_console)  # Playwright stops sending console events
+        self.record(IssueKind.WARNING, self._flood.message())
+        asyncio.get_running_loop().call_later(self._flood.pause_s, self._resume_console, page)
+
+    def _resume_console(self, page: Page) -> None:
+        if self._stopping or page.is_closed() or (self.session is not None and self.session.closing):
+            return
+        page.on("console", self._on_console)
+
     def _on_response(self, response: Response) -> None:
         if response.status < 400:
             return
         request = response.request
         if request.is_navigation_request() and request.frame.parent_frame is None:
-            return  # the game document itself: reported as load-failure
+            # the game document itself: its first load is the session's to report; a later move of the
+            # game's own page to a broken first-party URL ends the game just as surely
+            if self._after_load() and self.is_first_party(request.url):
+                self.record(IssueKind.LOAD_FAILURE, f"the game navigated to {request.url}: HTTP {response.status}")
+            return
         self._network_problem(request.url, f"HTTP {response.status} for {request.url}")
 
     def _on_request_failed(self, request: Request) -> None:
+        self._on_request_done(request)
         failure = request.failure or "failed"
         if "ERR_ABORTED" in failure:
             return  # cancelled by the page or by a navigation, not broken
         if request.is_navigation_request() and request.frame.parent_frame is None:
+            # another origin that cannot be reached is left_origin's business (the player goes back)
+            if self._after_load() and self.is_first_party(request.url):
+                self.record(IssueKind.LOAD_FAILURE, f"the game navigated to {request.url}: {_net_failure(failure)}")
             return
         self._network_problem(request.url, f"request failed ({failure}) for {request.url}")
 
@@ -210,10 +297,19 @@ class GameMonitor:
         now = self.clock.now()
         dt = float(event.get("dt") or 0.5) or 0.5
         frames = int(event.get("frames") or 0)
-        if frames:
-            self.last_raf_at = now
-            if frames / dt >= 10:
-                self._raf_seen = True
+        timers = int(event.get("timers") or 0)
+        if frames or timers / dt >= LOOP_TIMERS_PER_S / 2:
+            self.last_loop_at = now
+            if frames / dt >= 10 or timers / dt >= LOOP_TIMERS_PER_S:
+                self._loop_seen = True
+        if int(event.get("draws") or 0):
+            self.last_draw_at = now
+            self._drew = True
+        if event.get("stallTiming"):
+            self._page_times_stalls = True
+        for stall in event.get("stalls") or ():
+            with contextlib.suppress(TypeError, ValueError, KeyError):
+                self._note_stall(now - float(stall["ago"]), float(stall["duration"]))
         self.metrics.long_frames += int(event.get("long") or 0)
         longest = float(event.get("longest") or 0)
         if longest and longest > (self.metrics.longest_frame_ms or 0):
@@ -232,6 +328,61 @@ class GameMonitor:
                 sample.fps = round(max(self._fps_window), 1)
                 self._fps_window.clear()
             self.metrics.samples.append(sample)
+            self._sample_quiet.append(self.network_quiet)
+
+    # ------------------------------------------------------------------------------------------ stalls
+    def _note_stall(self, at_s: float, duration_s: float) -> None:
+        """A main-thread stall that ended: measured and reported, never a failure by itself."""
+        if duration_s < STALL_MIN_S:
+            return
+        at_s = max(0.0, at_s)
+        end = at_s + duration_s
+        for stall in self.metrics.stalls:  # the probe of every frame and the watchdog may see the same one
+            if at_s < stall.at_s + stall.duration_s and stall.at_s < end:
+                if duration_s > stall.duration_s:
+                    stall.at_s, stall.duration_s = round(at_s, 3), round(duration_s, 3)
+                return
+        if len(self.metrics.stalls) >= 100:
+            return
+        phase = "play" if self.entered_at is not None and at_s >= self.entered_at else "loading"
+        self.metrics.stalls.append(Stall(at_s=round(at_s, 3), duration_s=round(duration_s, 3), phase=phase))
+        self.record(
+            IssueKind.WARNING,
+            f"the main thread was busy for {duration_s:.1f} s at {at_s:.1f} s "
+            f"while {'playing' if phase == 'play' else 'loading'}",
+        )
+
+    def _flush_ping_stalls(self, now: float) -> None:
+        """Stalls only the watchdog saw (no long-frame timing from the page) count after a grace period."""
+        keep = []
+        for start, end in self._ping_stalls:
+            if any(start < s.at_s + s.duration_s and s.at_s < end for s in self.metrics.stalls):
+                continue
+            if now - end < 2.0:
+                keep.append((start, end))
+            else:
+                self._note_stall(start, end - start)
+        self._ping_stalls = keep
+
+    def unresponsive_for(self) -> float:
+        """Seconds the watchdog's ping has waited for the page so far (0 when the page answers)."""
+        return 0.0 if self._ping_sent is None else max(0.0, self.clock.now() - self._ping_sent)
+
+    def play_heap_samples(self) -> list[MetricSample]:
+        """Heap samples of play: after the way in (or ready, if never entered), once the network went
+        quiet, and after a level load the way in started (its stall and allocations are loading)."""
+        start = self.entered_at if self.entered_at is not None else self.ready_at
+        if start is None:
+            return []
+        for stall in self.metrics.stalls:
+            if stall.at_s <= start + ENTRY_GRACE_S or stall.phase == "loading":
+                start = max(start, stall.at_s + stall.duration_s)
+        samples = self.metrics.samples
+        quiet = zip(samples, self._sample_quiet, strict=False)
+        quiet_from = next((s.at_s for s, q in quiet if q and s.at_s >= start), None)
+        if quiet_from is None:
+            return []
+        return [s for s in samples if s.at_s >= quiet_from and s.heap_mb is not None]
 
     def _note_document(self, event: dict[str, Any], now: float) -> None:
         """Place the game document's navigation start on our clock; keep its paint and load marks.
@@ -263,64 +414,176 @@ class GameMonitor:
     def note_action(self) -> None:
         self.action_times.append(self.clock.now())
 
-    async def watch(self, interval: float = 0.5) -> None:
-        """Ping the page and look at the screen until cancelled or until something fatal happens."""
-        assert self.session is not None
-        next_thumb = 0.0
-        while not self.fatal.is_set() and not self._stopping:
-            await asyncio.sleep(interval)
-            try:
-                await self.session.evaluate("0", timeout=self.settings.hang_timeout)
-            except PageHung:
-                self.record(
-                    IssueKind.FREEZE,
-                    f"the game stopped responding: its main thread did not answer for "
-                    f"{self.settings.hang_timeout:g} s (an endless loop or a blocking call)",
-                )
-                return
-            except PlaywrightError:
-                continue  # navigating or closing; crashes arrive as their own events
-            now = self.clock.now()
-            if self.ready_at is not None and now >= next_thumb:
-                next_thumb = now + 1.0
-                with contextlib.suppress(PageHung, PlaywrightError, ValueError):
-                    self._look(await self.session.thumbnail(), now)
+    async def watch(self, interval: float = 0.25) -> None:
+        """Ping the page and look at the screen until stopped or until something fatal happens.
 
-    def _look(self, thumb: Thumbnail, now: float) -> None:
+        One ping is in flight at a time (a blocked page would otherwise collect a queue of them) and the
+        screen is looked at in a task of its own, only while the page answers: a screenshot waits for
+        a blocked main thread too. A ping that takes long is a stall; one unanswered for
+        `hang_timeout` is a hang. Stopped (or cancelled) while a ping is unanswered, the watchdog still
+        gives its verdict for up to `FINAL_VERDICT_S`: a hang in the run's last seconds is not lost.
+        """
+        assert self.session is not None
+        look: asyncio.Task[None] | None = None
+        next_thumb = 0.0
+        try:
+            while not self.fatal.is_set() and not self._stopping:
+                if self._ping is None:
+                    self._ping_sent = self.clock.now()
+                    self._ping = asyncio.ensure_future(
+                        self.session.evaluate("0", timeout=self.settings.hang_timeout + 5)
+                    )
+                await asyncio.wait({self._ping}, timeout=0.25)
+                state, now, sent = self._judge_ping()
+                if state in ("pending", "hung"):
+                    continue
+                if state == "failed":
+                    await asyncio.sleep(0.5)  # navigating or closing; crashes arrive as their own events
+                    continue
+                if now - sent >= STALL_MIN_S:
+                    self._busy_until = now
+                    if not self._page_times_stalls:
+                        self._ping_stalls.append((sent, now))
+                self._flush_ping_stalls(now)
+                if self.ready_at is not None and now >= next_thumb and (look is None or look.done()):
+                    next_thumb = now + 1.0
+                    look = asyncio.ensure_future(self._look_once())
+                await asyncio.sleep(interval)
+            await self._final_verdict()
+        except asyncio.CancelledError:
+            await self._final_verdict()
+            raise
+        finally:
+            self._ping_sent = None
+            for task in (self._ping, look):
+                if task is not None and not task.done():
+                    task.cancel()
+                    task.add_done_callback(_retrieve)
+            self._ping = None
+
+    def _judge_ping(self) -> tuple[str, float, float]:
+        """The ping in flight: "pending", "hung" (freeze recorded), "answered" or "failed"."""
+        ping = self._ping
+        now = self.clock.now()
+        sent = self._ping_sent if self._ping_sent is not None else now
+        if ping is None:
+            return "failed", now, sent
+        hang = self.settings.hang_timeout
+        if not ping.done():
+            if now - sent < hang:
+                return "pending", now, sent
+            if self._navigated_since(sent):  # a navigation: the old document's ping may never answer
+                ping.cancel()
+                ping.add_done_callback(_retrieve)
+                self._ping, self._ping_sent = None, None
+                return "failed", now, sent
+            self.record(
+                IssueKind.FREEZE,
+                f"the game stopped responding: its main thread did not answer for {now - sent:.0f} s "
+                f"(--game-hang-timeout {hang:g} s; an endless loop or a blocking call)",
+            )
+            return "hung", now, sent
+        answered = not ping.cancelled() and ping.exception() is None
+        self._ping, self._ping_sent = None, None
+        return ("answered" if answered else "failed"), now, sent
+
+    async def _final_verdict(self) -> None:
+        """Stopping while the page does not answer: wait (bounded) for the answer or the hang verdict."""
+        deadline = time.monotonic() + FINAL_VERDICT_S
+        while self._ping is not None and not self.fatal.is_set() and time.monotonic() < deadline:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({self._ping}, timeout=0.25)
+            if self._judge_ping()[0] != "pending":
+                return
+
+    def _navigated_since(self, since: float) -> bool:
+        nav = self._nav_request_at
+        return nav is not None and nav >= since - 1.0
+
+    async def _look_once(self) -> None:
+        assert self.session is not None
+        with contextlib.suppress(PageHung, PlaywrightError, ValueError):
+            thumb = await self.session.thumbnail()
+            now = self.clock.now()
+            flat = thumb.is_flat() and await self._flat_in_detail()
+            self._look(thumb, now, flat=flat)
+
+    async def _flat_in_detail(self) -> bool:
+        """A screen flat on the small thumbnail, judged again where 12 px text still shows (6 px)."""
+        assert self.session is not None
+        try:
+            detail = decode_png(await self.session.screenshot("png", scale=DETAIL_SCALE))
+        except (PageHung, PlaywrightError, ValueError):
+            return False  # unsure: never blank on a guess
+        return detail.is_flat()
+
+    def _look(self, thumb: Thumbnail, now: float, *, flat: bool | None = None) -> None:
         assert self.ready_at is not None
         if self._last_thumb is None or thumb.pixels != self._last_thumb.pixels:
-            if self._last_thumb is not None and self._raf_seen:
-                self._animated = True
+            # changing on its own: the game's loop was running and drawing, or no input came in between
+            on_its_own = self._loop_running(now, 1.5) or not self._input_between(self._last_thumb_at - 0.5, now)
+            if self._last_thumb is not None and self._loop_seen and on_its_own:
+                self._self_changes += 1
+                self._animated = self._self_changes >= 2
             self.last_change_at = now
-        self._last_thumb = thumb
-        if thumb.is_flat():
+        self._last_thumb, self._last_thumb_at = thumb, now
+        if thumb.is_flat() if flat is None else flat:
             if self._flat_since is None:
                 self._flat_since = now
             elif now - self._flat_since >= self.settings.blank_after:
-                self.report_blank(thumb)
+                self.report_blank(thumb, confirmed=True)
         else:
             self._flat_since = None
         self._check_frozen_frames(now)
 
-    def report_blank(self, thumb: Thumbnail) -> None:
-        if not any(i.kind is IssueKind.BLANK_SCREEN for i in self._issues.values()):
-            self.record(
-                IssueKind.BLANK_SCREEN,
-                f"the screen showed nothing but one flat colour ({thumb.colour()}) for "
-                f"{self.settings.blank_after:g} s or more after loading",
-            )
+    def _input_between(self, start: float, end: float) -> bool:
+        return any(start <= t <= end for t in self.action_times)
 
-    def _check_frozen_frames(self, now: float, window: float = 5.0) -> None:
-        """Frames stopped changing after the game had been animating, while input went on."""
-        if not self._animated or now - self.last_change_at < window:
+    def report_blank(self, thumb: Thumbnail, *, confirmed: bool = False) -> None:
+        """Blank-screen, once. Unless `confirmed` (the watchdog looked in detail), a screen flat on the
+        small thumbnail is first looked at in detail: small text on a light page must not read as blank."""
+        if any(i.kind is IssueKind.BLANK_SCREEN for i in self._issues.values()):
             return
-        inputs = [t for t in self.action_times if t > self.last_change_at]
-        loop_stopped = self.last_raf_at is None or now - self.last_raf_at >= window
-        if len(inputs) >= 3 and loop_stopped:
+        if not confirmed and self.session is not None:
+            with contextlib.suppress(RuntimeError):  # no running loop: judge on the thumbnail
+                task = asyncio.get_running_loop().create_task(self._confirm_blank(thumb))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+                return
+        self.record(
+            IssueKind.BLANK_SCREEN,
+            f"the screen showed nothing but one flat colour ({thumb.colour()}) for "
+            f"{self.settings.blank_after:g} s or more after loading",
+        )
+
+    async def _confirm_blank(self, thumb: Thumbnail) -> None:
+        if await self._flat_in_detail():
+            self.report_blank(thumb, confirmed=True)
+
+    def _loop_running(self, now: float, window: float) -> bool:
+        """The game's own loop still runs and draws: it redraws a static screen, it is not stuck.
+
+        A loop is animation frames or timer callbacks at a loop's rate; a canvas game whose loop
+        ticks but no longer draws anything has stopped as surely as one whose loop ended."""
+        ticking = self.last_loop_at is not None and now - self.last_loop_at < window
+        drawing = not self._drew or (self.last_draw_at is not None and now - self.last_draw_at < window)
+        return ticking and drawing
+
+    def _check_frozen_frames(self, now: float, window: float = FROZEN_WINDOW_S) -> None:
+        """Frames that had been changing on their own stopped changing while the page answers, the
+        game's loop (rAF or timers) stopped and input went on. Legitimately static screens never are."""
+        if not self._animated or self.static_screen_ok:
+            return
+        since = max(self.last_change_at, self._busy_until)  # a stall is not frozen frames
+        if now - since < window or self._loop_running(now, window):
+            return
+        inputs = [t for t in self.action_times if t > since]
+        if len(inputs) >= 3:
             self.record(
                 IssueKind.FREEZE,
                 f"the game's frames stopped changing {now - self.last_change_at:.0f} s ago after it had been "
-                f"animating; its animation loop stopped and {len(inputs)} inputs changed nothing",
+                f"animating; its loop stopped (no animation frames or timer callbacks drawing) and "
+                f"{len(inputs)} inputs changed nothing",
             )
 
     # ------------------------------------------------------------------------------------------ summary
@@ -346,7 +609,9 @@ class GameMonitor:
         if len(heap) >= 2:
             m.heap_start_mb, m.heap_end_mb = heap[0][1], heap[-1][1]
             m.heap_max_mb = max(v for _, v in heap)
-            m.heap_growth_mb_per_s = _slope(heap)
+        # growth is judged on play, not on loading bursts (see play_heap_samples)
+        play = [(s.at_s, s.heap_mb) for s in self.play_heap_samples() if s.heap_mb is not None]
+        m.heap_growth_mb_per_s = _slope(play) if len(play) >= 2 else None
         return m
 
 
@@ -359,3 +624,8 @@ def _slope(points: list[tuple[float, float]]) -> float | None:
     if var <= 0:
         return None
     return round(sum((t - mean_t) * (v - mean_v) for t, v in points) / var, 3)
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()

@@ -1,6 +1,7 @@
 // Injected into every frame before the game's own scripts. It counts the game's animation frames,
-// watches WebGL contexts and the JS heap, and pushes a small stats record twice a second through
-// the `__gameqa_emit` binding, so the harness never has to poll a page whose thread may be hung.
+// timer callbacks and canvas draw calls, measures main-thread stalls, watches WebGL contexts and the
+// JS heap, and pushes a small stats record twice a second through the `__gameqa_emit` binding, so the
+// harness never has to poll a page whose thread may be hung.
 (() => {
   if (window.__gameqa) return;
   const emit = (event) => {
@@ -9,7 +10,42 @@
     } catch (e) { /* the harness may be gone */ }
   };
   const state = { frames: 0, lastTs: -1, inFrame: -1, requestedIn: -2, loopFrames: 0, activeMs: 0,
-                  fcp: null, longFrames: 0, longestMs: 0, webgl: 0 };
+                  fcp: null, longFrames: 0, longestMs: 0, webgl: 0, timers: 0, draws: 0, stalls: [] };
+  // The probe's own timer must not count as the game's: keep the native functions before wrapping.
+  const nativeSetInterval = window.setInterval;
+  // The game's own scheduled callbacks (setTimeout/setInterval; rAF is counted below): a loop driven
+  // by timers stops as visibly as an rAF loop, and a static screen schedules nothing at a loop's rate.
+  for (const name of ["setTimeout", "setInterval"]) {
+    const native = window[name];
+    if (typeof native !== "function") continue;
+    window[name] = function (handler, ...rest) {
+      if (typeof handler === "function") {
+        const callback = handler;
+        handler = function () { state.timers++; return callback.apply(this, arguments); };
+      }
+      return native.call(window, handler, ...rest);
+    };
+    try { Object.defineProperty(window[name], "name", { value: name }); } catch (e) { /* cosmetic */ }
+  }
+  // Draw calls tell "the loop redraws the same static screen" from "the loop stopped": a counter each.
+  const countDraws = (proto, names) => {
+    if (!proto) return;
+    for (const name of names) {
+      const native = proto[name];
+      if (typeof native !== "function") continue;
+      proto[name] = function () { state.draws++; return native.apply(this, arguments); };
+    }
+  };
+  countDraws(window.CanvasRenderingContext2D && CanvasRenderingContext2D.prototype,
+             ["fillRect", "strokeRect", "clearRect", "fill", "stroke", "drawImage", "fillText", "strokeText",
+              "putImageData"]);
+  countDraws(window.OffscreenCanvasRenderingContext2D && OffscreenCanvasRenderingContext2D.prototype,
+             ["fillRect", "strokeRect", "clearRect", "fill", "stroke", "drawImage", "fillText", "strokeText",
+              "putImageData"]);
+  for (const gl of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
+    countDraws(gl && gl.prototype, ["drawArrays", "drawElements", "drawArraysInstanced", "drawElementsInstanced",
+                                    "drawRangeElements", "clear"]);
+  }
   const nativeRaf = window.requestAnimationFrame && window.requestAnimationFrame.bind(window);
   if (nativeRaf) {
     // Frame rate counts only the time a game spends in its animation loop (a frame requested from
@@ -64,13 +100,18 @@
         for (const entry of list.getEntries()) {
           state.longFrames++;
           state.longestMs = Math.max(state.longestMs, entry.duration);
+          // a stall that ended: when it began (page clock) and how long the main thread was busy
+          if (entry.duration >= 1000 && state.stalls.length < 20) {
+            state.stalls.push({ start: entry.startTime, duration: entry.duration });
+          }
         }
       }).observe({ type, buffered: false });
+      state.stallTiming = type;
       break;
     } catch (e) { /* not supported: try the next */ }
   }
   let last = performance.now();
-  setInterval(() => {
+  nativeSetInterval.call(window, () => {
     const now = performance.now();
     const memory = performance.memory;
     const nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
@@ -86,6 +127,11 @@
       longest: state.longestMs,
       heap: memory ? memory.usedJSHeapSize : null,
       webgl: state.webgl,
+      timers: state.timers,
+      draws: state.draws,
+      // seconds before this record each stall began, so the harness needs no clock mapping
+      stallTiming: state.stallTiming || null,
+      stalls: state.stalls.map((s) => ({ ago: (now - s.start) / 1000, duration: s.duration / 1000 })),
       // page-clock marks (ms since this document's navigation began); `now` places them on the harness clock
       now,
       origin: performance.timeOrigin,
@@ -97,6 +143,9 @@
     state.activeMs = 0;
     state.longFrames = 0;
     state.longestMs = 0;
+    state.timers = 0;
+    state.draws = 0;
+    state.stalls = [];
     last = now;
   }, 500);
   // the harness waits for frames with the native function, so its own waits never count as the game's frames

@@ -1,6 +1,7 @@
 """Per-test evidence on disk (`evidence.json`, `console.log`) and the phase outcomes it needs.
 
-Written by the process that ran the test, into the test's own folder, so it exists without pytest-html,
+`evidence.json` is the test's whole record (issues, actions, metrics, reach, ...). Written by the
+process that ran the test, into the test's own folder, so it exists without pytest-html,
 without the controller (xdist) and even when the session is interrupted later. Paths inside
 `evidence.json` are relative to that folder: the folder can be zipped and read anywhere.
 """
@@ -93,6 +94,9 @@ def write_evidence(item: pytest.Item, report: pytest.TestReport, record: dict[st
         action["after"] = _relative_to(action.get("after"), folder)
     for issue in local.get("issues", []):
         issue["screenshot"] = _relative_to(issue.get("screenshot"), folder)
+    reach = local.setdefault("reach", None)  # None: the player recorded nothing (an old or aborted record)
+    if isinstance(reach, dict):
+        reach["first_screenshot"] = _relative_to(reach.get("first_screenshot"), folder)
     local["artifacts_dir"] = "."
     local["files"] = {kind: _relative_to(path, folder) for kind, path in files.items()}
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .chart import sparkline
-from .summary import kind_counts, kinds_text
+from .summary import kind_counts, kinds_text, reach_dict, reach_long
 
 CSS = (Path(__file__).with_name("gameqa.css")).read_text(encoding="utf-8")
 #: Issue thumbnails duplicate timeline images in a self-contained report; past this many, link only.
@@ -101,6 +101,7 @@ def render(record: dict[str, Any], media: Media) -> str:
     """The whole block for one game: a page a developer can debug from without re-running the game."""
     parts = [f"<style>{CSS}</style>", f'<section class="gq" data-gameqa="{escape(record.get("nodeid", ""))}">']
     parts.append(_header(record))
+    parts.append(_reach(record, media))
     parts.append(_dropped_note(record))
     parts.append(_issues(record, media))
     parts.append(_metrics(record))
@@ -129,6 +130,32 @@ def _header(record: dict[str, Any]) -> str:
         cost = "unknown cost" if llm.get("cost_usd") is None else f"${llm['cost_usd']:.4f}"
         bits.append(f"<span>model: {llm['calls']} calls, {llm.get('tokens', 0)} tokens, {cost}</span>")
     return f'<div class="gq-head">{"".join(bits)}</div>'
+
+
+def _reach(record: dict[str, Any], media: Media) -> str:
+    """Whether the player got into the game, how it knows, and the first in-game screenshot (nothing if unknown)."""
+    reach = reach_dict(record.get("reach"))
+    if reach is None:
+        return ""
+    facts = []
+    if reach.get("screens"):
+        facts.append(f"{reach['screens']} distinct screen{'s' if reach['screens'] != 1 else ''} seen")
+    inputs = [str(i) for i in reach.get("reactive_inputs") or []]
+    if inputs:
+        shown = ", ".join(inputs[:12]) + (f" and {len(inputs) - 12} more" if len(inputs) > 12 else "")
+        facts.append(f"inputs that changed the game: {shown}")
+    if reach.get("entered") and reach.get("start_text"):
+        text = " ".join(str(reach["start_text"]).split())
+        facts.append(f"start screen read '{text if len(text) <= 80 else text[:77] + '...'}'")
+    detail = f'<div class="gq-loc">{escape("; ".join(facts))}</div>' if facts else ""
+    shot = ""
+    if reach.get("first_screenshot"):
+        shot = f"<div>{_shot(media, reach['first_screenshot'], 'first in-game screenshot')}</div>"
+    entered = bool(reach.get("entered"))
+    classes = "gq-reach gq-reach-" + ("yes" if entered else "no") + ("" if entered else " gq-note")
+    style = "" if entered else ' class="gq-outcome gq-fail"'
+    line = f"<strong{style}>{escape(reach_long(reach) or '')}</strong>"
+    return f'<div class="{classes}"><div class="gq-issue-text"><div>{line}{detail}</div>{shot}</div></div>'
 
 
 def _dropped_note(record: dict[str, Any]) -> str:

@@ -9,27 +9,60 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..models import Issue, ResultsFile, TestRecord
+from ..monitor.issuebook import MAX_ISSUES_PER_KIND
 
 RESULTS_NAME = "gameqa-results.json"
 
 
+#: characters of an issue's (first) message shown in a failure; the whole one is in evidence.json
+FAILURE_MESSAGE_CHARS = 500
+
+
 def format_issue(issue: Issue) -> str:
-    count = f" x{issue.count}" if issue.count > 1 else ""
+    """`[  1.20s] console-error x5,400 (1.2-14.9 s): <first message>  @ url:line:col` (a group of repeats)."""
+    count = ""
+    if issue.count > 1:
+        count = f" x{issue.count:,}"
+        if issue.last_at_s is not None:
+            count += f" ({issue.at_s:.1f}-{issue.last_at_s:.1f} s)"
+    message = issue.message
+    if len(message) > FAILURE_MESSAGE_CHARS:
+        message = message[:FAILURE_MESSAGE_CHARS] + f"... [{len(message) - FAILURE_MESSAGE_CHARS:,} more characters]"
     where = f"  @ {issue.location}" if issue.location else ""
-    return f"[{issue.at_s:6.2f}s] {issue.kind.value}{count}: {issue.message}{where}"
+    return f"[{issue.at_s:6.2f}s] {issue.kind.value}{count}: {message}{where}"
 
 
-def format_failure(url: str, issues: list[Issue], evidence: str | None = None) -> str:
+def format_dropped(kind: str, dropped: int, cap: int = MAX_ISSUES_PER_KIND) -> str:
+    return f"{dropped:,} more distinct {kind} issue{'s' if dropped != 1 else ''} not kept (cap {cap})"
+
+
+def format_failure(
+    url: str,
+    issues: list[Issue],
+    evidence: str | None = None,
+    dropped: Mapping[str, int] | None = None,
+    *,
+    cap: int = MAX_ISSUES_PER_KIND,
+) -> str:
+    """The failure text: one line per issue group, then, per listed kind, the distinct issues past the cap.
+
+    `dropped` is the monitor's `issues_dropped` (kind -> distinct groups not kept); kinds that are not
+    among `issues` (warnings, allowed kinds) are not mentioned.
+    """
     kinds: dict[str, int] = {}
     for issue in issues:
         kinds[issue.kind.value] = kinds.get(issue.kind.value, 0) + 1
     summary = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
     lines = [f"game {url} failed with {len(issues)} issue{'s' if len(issues) != 1 else ''} ({summary}):"]
     lines += ["  " + format_issue(i) for i in issues]
+    for kind, count in (dropped or {}).items():
+        if count and kind in kinds:
+            lines.append("  " + format_dropped(kind, count, cap))
     if evidence:
         lines.append(f"  evidence: {evidence}")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..models import Issue, ResultsFile
+from ..models import Issue, Reach, ResultsFile
 
 #: JUnit viewers show properties as a flat list; past this many issues the rest is only counted.
 MAX_ISSUE_PROPERTIES = 20
@@ -42,6 +42,56 @@ def _fmt(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
+def reach_dict(reach: Reach | Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A record's `reach` as a plain dict (from the model or from its JSON), None when not recorded."""
+    if reach is None:
+        return None
+    if isinstance(reach, Reach):
+        return reach.model_dump(mode="json")
+    return dict(reach) if isinstance(reach, Mapping) else None
+
+
+def _clip(text: Any, limit: int) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _entered(data: Mapping[str, Any]) -> str:
+    at = data.get("entered_at_s")
+    text = "entered" + (f" at {at:.1f} s" if at is not None else "")
+    return text + (f" by {_clip(data['how'], 60)}" if data.get("how") else "")
+
+
+def reach_short(reach: Reach | Mapping[str, Any] | None) -> str | None:
+    """`entered at 2.3 s by press N` / `NOT entered` for the terminal line; None when not recorded."""
+    data = reach_dict(reach)
+    if data is None:
+        return None
+    return _entered(data) if data.get("entered") else "NOT entered"
+
+
+def reach_long(reach: Reach | Mapping[str, Any] | None, max_tried: int = 8) -> str | None:
+    """The report's sentence: how the player got in and what showed it, or what it tried and saw instead."""
+    data = reach_dict(reach)
+    if data is None:
+        return None
+    if data.get("entered"):
+        text = "E" + _entered(data)[1:]
+        if data.get("evidence"):
+            text += f" \N{EM DASH} evidence: {_clip(data['evidence'], 300)}"
+        return text
+    details = []
+    if data.get("evidence"):
+        details.append(_clip(data["evidence"], 300))
+    if data.get("start_text"):
+        details.append(f"start screen '{_clip(data['start_text'], 80)}'")
+    tried = [str(t) for t in data.get("tried") or []]
+    if tried:
+        more = f" and {len(tried) - max_tried} more" if len(tried) > max_tried else ""
+        details.append("tried: " + ", ".join(_clip(t, 60) for t in tried[:max_tried]) + more)
+    return "Not entered" + (": " + "; ".join(details) if details else "")
+
+
 def junit_properties(record: dict[str, Any]) -> list[tuple[str, str]]:
     """Key facts of one game as JUnit <property> pairs, so CI dashboards can chart them without the JSON."""
     issues = record.get("issues", [])
@@ -70,6 +120,13 @@ def junit_properties(record: dict[str, Any]) -> list[tuple[str, str]]:
         value = _fmt(metrics.get(key))
         if value is not None:
             props.append((f"gameqa_{key}", value))
+    reach = reach_dict(record.get("reach"))
+    if reach is not None:
+        props.append(("gameqa_entered", "true" if reach.get("entered") else "false"))
+        if reach.get("entered_at_s") is not None:
+            props.append(("gameqa_entered_at_s", f"{reach['entered_at_s']:g}"))
+        if reach.get("how"):
+            props.append(("gameqa_entered_by", str(reach["how"])[:1000]))
     if record.get("pairs_dropped"):
         props.append(("gameqa_pairs_dropped", str(record["pairs_dropped"])))
     llm = record.get("llm") or {}
@@ -96,7 +153,7 @@ def _relative(path: str) -> str:
 
 
 def summary_line(record: Any) -> tuple[str, str]:
-    """(verdict, rest) for one game: `FAILED`, `nodeid  4 actions  page-error x2  6.3 s`."""
+    """(verdict, rest) for one game: `FAILED`, `nodeid  4 actions  page-error x2  6.3 s  NOT entered`."""
     verdict = str(record.outcome).upper()
     parts = [
         record.nodeid,
@@ -106,6 +163,9 @@ def summary_line(record: Any) -> tuple[str, str]:
     ]
     if record.metrics.fps_avg is not None:
         parts.append(f"{record.metrics.fps_avg:g} fps")
+    entered = reach_short(getattr(record, "reach", None))
+    if entered:
+        parts.append(entered)
     if record.pairs_dropped:
         parts.append(f"{record.pairs_dropped} screenshot pairs dropped")
     llm = record.llm
@@ -116,7 +176,7 @@ def summary_line(record: Any) -> tuple[str, str]:
 
 
 def write_summary(terminalreporter: Any, results: ResultsFile, results_path: str | None) -> None:
-    """One line per game: verdict, actions, issues by kind, duration; then where the results file is."""
+    """One line per game: verdict, actions, issues by kind, duration, reach; then where the results file is."""
     if not results.tests:
         return
     count = len(results.tests)

@@ -348,6 +348,7 @@ def _record_fields(record: dict[str, Any]) -> dict[str, Any]:
     metrics.pop("samples", None)
     kinds = Counter(i.get("kind") for i in record.get("issues", []) if i.get("kind") != "warning")
     files = record.get("files") or {}
+    reach = record.get("reach") if isinstance(record.get("reach"), dict) else None
     return {
         "duration_s": record.get("duration_s"),
         "seed": record.get("seed"),
@@ -361,6 +362,9 @@ def _record_fields(record: dict[str, Any]) -> dict[str, Any]:
         "record": json.dumps(record),
         "artifacts_dir": record.get("artifacts_dir"),
         "evidence_path": files.get("evidence"),
+        "entered": None if reach is None else int(bool(reach.get("entered"))),
+        "entered_at_s": None if reach is None else reach.get("entered_at_s"),
+        "how": None if reach is None else reach.get("how"),
     }
 
 

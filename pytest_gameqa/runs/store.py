@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Statuses a run can still leave; everything else is a final verdict.
 OPEN_STATUSES = ("pending", "running")
 FINAL_STATUSES = ("passed", "failed", "error", "skipped", "interrupted")
@@ -52,12 +52,16 @@ CREATE TABLE IF NOT EXISTS runs (
     load_s REAL, ready_s REAL, fps_avg REAL, fps_min REAL,
     issue_count INTEGER, issue_kinds TEXT, metrics TEXT, record TEXT,
     artifacts_dir TEXT, evidence_path TEXT, results_path TEXT, html_report TEXT,
+    entered INTEGER, entered_at_s REAL, how TEXT,
     UNIQUE (session_id, nodeid)
 );
 CREATE INDEX IF NOT EXISTS runs_by_url ON runs (url_key, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_session ON runs (session_id);
 CREATE INDEX IF NOT EXISTS sessions_by_start ON sessions (started_at);
 """
+#: Columns added to `runs` since version 1; a writer opening an older store adds them (see RunStore._migrate).
+#: Version 2, reach: entered 1/0 (NULL: not recorded), when (s since the game started loading), by which action.
+_ADDED_RUN_COLUMNS = (("entered", "INTEGER"), ("entered_at_s", "REAL"), ("how", "TEXT"))
 
 #: Columns a writer may set on a run row (guards the dynamic UPDATE below).
 RUN_FIELDS = frozenset(
@@ -65,6 +69,7 @@ RUN_FIELDS = frozenset(
         "url", "url_key", "description", "status", "error", "started_at", "finished_at", "duration_s", "seed",
         "worker", "host", "pid", "pid_start", "load_s", "ready_s", "fps_avg", "fps_min", "issue_count",
         "issue_kinds", "metrics", "record", "artifacts_dir", "evidence_path", "results_path", "html_report",
+        "entered", "entered_at_s", "how",
     }
 )  # fmt: skip
 
@@ -157,10 +162,27 @@ class RunStore:
                     if statement.strip():
                         c.execute(statement)
                 c.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                self._migrate(c)
         except sqlite3.DatabaseError as error:
             self.close()
             raise StoreError(f"gameqa: {self.path} is not a usable run store: {error}") from None
         return self
+
+    @staticmethod
+    def _migrate(c: sqlite3.Connection) -> None:
+        """Bring a store written by an older version up to date, inside the opening write transaction.
+
+        Only ever adds nullable columns, so older versions still running against the same file keep
+        working (they name their columns); rows they wrote read as "not recorded" (NULL).
+        """
+        present = {row[1] for row in c.execute("PRAGMA table_info(runs)").fetchall()}
+        for name, kind in _ADDED_RUN_COLUMNS:
+            if name not in present:
+                c.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        c.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema' AND CAST(value AS INTEGER) < ?",
+            (str(SCHEMA_VERSION), SCHEMA_VERSION),
+        )
 
     def close(self) -> None:
         if self._conn is not None:

@@ -67,6 +67,35 @@ def first_line(text: str | None, limit: int = 100) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
+def reach_of(run: dict[str, Any]) -> dict[str, Any] | None:
+    """{entered, entered_at_s, how} of a stored run: its columns, else the stored record (a store not yet
+    migrated, read as is), else None (recorded before reach existed, or the game never reached teardown)."""
+    if run.get("entered") is not None:
+        return {"entered": bool(run["entered"]), "entered_at_s": run.get("entered_at_s"), "how": run.get("how")}
+    try:
+        record = json.loads(run["record"]) if run.get("record") else None
+    except ValueError:
+        return None
+    reach = record.get("reach") if isinstance(record, dict) else None
+    if not isinstance(reach, dict):
+        return None
+    return {"entered": bool(reach.get("entered")), "entered_at_s": reach.get("entered_at_s"), "how": reach.get("how")}
+
+
+def entered_text(run: dict[str, Any], limit: int = 30) -> str:
+    """`2.3s press N`, `NO`, or `-` when not recorded; the action cut at its end, where it matters least."""
+    reach = reach_of(run)
+    if reach is None:
+        return "-"
+    if not reach["entered"]:
+        return "NO"
+    at = reach.get("entered_at_s")
+    text = "yes" if at is None else f"{at:.1f}s"
+    if reach.get("how"):
+        text += " " + " ".join(str(reach["how"]).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def verdict_counts(statuses: str | None) -> str:
     if not statuses:
         return "-"
@@ -86,11 +115,12 @@ def runs_table(runs: list[dict[str, Any]]) -> str:
             r["url"] or r["nodeid"],
             kinds_text(r["issue_kinds"]),
             num(r["duration_s"], " s"),
+            entered_text(r),
             first_line(r["error"], 60) if r["status"] != "passed" and r["issue_count"] in (None, 0) else "",
         ]
         for r in runs
     ]
-    return table(["RUN", "STATUS", "GAME", "ISSUES", "TIME", "WHY"], rows, {2: 60})
+    return table(["RUN", "STATUS", "GAME", "ISSUES", "TIME", "ENTERED", "WHY"], rows, {2: 60})
 
 
 def sessions_table(sessions: list[dict[str, Any]]) -> str:
@@ -123,6 +153,7 @@ def run_detail(run: dict[str, Any]) -> str:
         f"  load:        {num(run['load_s'], ' s', 2)}   ready: {num(run['ready_s'], ' s', 2)}   "
         f"fps avg/min: {num(run['fps_avg'])}/{num(run['fps_min'])}",
         f"  issues:      {kinds_text(run['issue_kinds'])}",
+        f"  entered:     {entered_text(run, limit=200)}",
     ]
     if run["error"] and run["status"] != "passed":
         lines.append("  error:       " + "\n               ".join(run["error"].splitlines()[:12]))
@@ -150,15 +181,35 @@ def run_report(run: dict[str, Any]) -> str:
         out.append(f"  [{issue['at_s']:7.2f}s] {issue['kind']}{count}: {first_line(issue['message'], 160)}{where}")
         if issue.get("screenshot"):
             out.append(f"             screenshot: {rel(issue['screenshot'])}")
+    out += _reach_lines(record.get("reach"))
     actions = record.get("actions", [])
     out.append(f"\nactions ({len(actions)}):")
     for action in actions:
         mark = "ok" if action.get("ok") else "FAILED"
         out.append(f"  {action['index']:>3}. [{action['at_s']:7.2f}s] {action['description']} ({mark})")
-    metrics = {k: v for k, v in (record.get("metrics") or {}).items() if k != "samples" and v not in (None, 0)}
+    metrics = {k: v for k, v in (record.get("metrics") or {}).items() if k != "samples" and v not in (None, 0, [])}
     if metrics:
         out.append("\nmetrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
     return "\n".join(out)
+
+
+def _reach_lines(reach: Any) -> list[str]:
+    """`gameqa show`: how the player got in (or what it tried), beyond the one-line `entered:` above."""
+    if not isinstance(reach, dict):
+        return []
+    lines = ["\nreach:"]
+    if reach.get("evidence"):
+        lines.append(f"  evidence:    {first_line(reach['evidence'], 200)}")
+    if reach.get("start_text"):
+        lines.append(f"  start text:  {first_line(' '.join(str(reach['start_text']).split()), 120)}")
+    if reach.get("tried"):
+        lines.append(f"  tried:       {first_line(', '.join(map(str, reach['tried'])), 200)}")
+    if reach.get("reactive_inputs"):
+        lines.append(f"  reacted to:  {first_line(', '.join(map(str, reach['reactive_inputs'])), 200)}")
+    lines.append(f"  screens:     {reach.get('screens', 0)} distinct")
+    if reach.get("first_screenshot"):
+        lines.append(f"  in-game:     {rel(reach['first_screenshot'])}")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------- history
@@ -176,6 +227,9 @@ def changes(run: dict[str, Any], before: dict[str, Any] | None) -> str:
         notes.append(f"load {run['load_s'] / before['load_s']:.1f}x slower")
     if run["fps_avg"] and before["fps_avg"] and run["fps_avg"] < before["fps_avg"] * 0.8:
         notes.append(f"fps -{(1 - run['fps_avg'] / before['fps_avg']) * 100:.0f}%")
+    now_in, was_in = reach_of(run), reach_of(before)
+    if now_in is not None and was_in is not None and was_in["entered"] and not now_in["entered"]:
+        notes.append("no longer enters the game")
     new_kinds = set(json.loads(run["issue_kinds"] or "{}")) - set(json.loads(before["issue_kinds"] or "{}"))
     if new_kinds:
         notes.append("new: " + ", ".join(sorted(new_kinds)))
@@ -197,7 +251,8 @@ def history_table(runs: list[dict[str, Any]]) -> str:
                 num(run["load_s"], " s", 2),
                 f"{num(run['fps_avg'])}/{num(run['fps_min'])}",
                 kinds_text(run["issue_kinds"]),
+                entered_text(run),
                 note,
             ]
         )
-    return table(["RUN", "STARTED", "VERDICT", "LOAD", "FPS AVG/MIN", "ISSUES", "CHANGE"], rows)
+    return table(["RUN", "STARTED", "VERDICT", "LOAD", "FPS AVG/MIN", "ISSUES", "ENTERED", "CHANGE"], rows)

@@ -1,0 +1,293 @@
+"""Did the player get into the game? Judged from what changed because of its input, not by itself.
+
+The screen of a game changes on its own (a blinking "PRESS START", a scrolling sky, a score ticking),
+so every change an input makes is compared with how the same screen changes with no input: the gap
+between two actions is an idle sample for free. A change counts as the game's reaction only where the
+idle screen does not change, or in text and state that stayed put while idle. The game is *entered*
+once its start gate (the text asking for a way in) went away because of the player's input, or, on a
+game with no start screen, once its input changed the game beyond its idle change (twice, for pixels
+alone, so one lucky frame of an animation is not taken for a reaction).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from ..dom.detector import PageView
+from ..models import Reach
+from ..monitor.pixels import Thumbnail
+from .reading import gate_text, segments
+
+GRID_W, GRID_H = 16, 9
+#: mean absolute difference of a cell's channels that counts as a change (0-255 scale)
+CELL_DIFF = 10
+_DIGITS = re.compile(r"\d+(\.\d+)?")
+PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
+_PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
+
+
+def cell_mask(a: Thumbnail, b: Thumbnail) -> frozenset[int]:
+    """Cells of a GRID_W x GRID_H grid whose pixels differ between two thumbnails of the same size."""
+    if a.width != b.width or a.height != b.height or a.channels != b.channels:
+        return frozenset(range(GRID_W * GRID_H))
+    w, h, ch = a.width, a.height, a.channels
+    cw, chh = max(1, w // GRID_W), max(1, h // GRID_H)
+    pa, pb = a.pixels, b.pixels
+    stride = w * ch
+    changed = set()
+    for gy in range(GRID_H):
+        for gx in range(GRID_W):
+            total = 0
+            n = 0
+            for y in range(gy * chh, min(h, (gy + 1) * chh), 2):  # every other row and pixel: enough
+                row = y * stride
+                for x in range(gx * cw, min(w, (gx + 1) * cw), 2):
+                    i = row + x * ch
+                    total += abs(pa[i] - pb[i]) + abs(pa[i + 1] - pb[i + 1]) + abs(pa[i + 2] - pb[i + 2])
+                    n += 3
+            if n and total / n > CELL_DIFF:
+                changed.add(gy * GRID_W + gx)
+    return frozenset(changed)
+
+
+def _dilate(cells: frozenset[int] | set[int]) -> set[int]:
+    out: set[int] = set()
+    for c in cells:
+        x, y = c % GRID_W, c // GRID_W
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                nx, ny = x + dx, y + dy
+                if 0 <= nx < GRID_W and 0 <= ny < GRID_H:
+                    out.add(ny * GRID_W + nx)
+    return out
+
+
+def text_keys(view: PageView) -> frozenset[str]:
+    """The screen's text pieces with numbers folded, so "Score: 12" and "Score: 13" are one piece."""
+    return frozenset(_DIGITS.sub("#", s.lower())[:80] for s in segments(view))
+
+
+def state_fields(view: PageView) -> dict[str, str]:
+    """The game's own state hook (render_game_to_text) flattened to key -> value."""
+    if not view.state:
+        return {}
+    try:
+        data = json.loads(view.state)
+    except (json.JSONDecodeError, ValueError):
+        return {"text": view.state[:200]}
+    out: dict[str, str] = {}
+
+    def walk(value: object, prefix: str, depth: int) -> None:
+        if len(out) >= 200:
+            return
+        if isinstance(value, dict) and depth < 4:
+            for k, v in value.items():
+                walk(v, f"{prefix}.{k}" if prefix else str(k), depth + 1)
+        elif isinstance(value, list) and depth < 4:
+            for i, v in enumerate(value[:20]):
+                walk(v, f"{prefix}[{i}]", depth + 1)
+        else:
+            out[prefix] = str(value)[:80]
+
+    walk(data, "", 0)
+    return out
+
+
+def playing_phase(fields: dict[str, str]) -> str | None:
+    for key, value in fields.items():
+        if key.split(".")[-1].lower() in _PHASE_KEYS and PLAYING_STATES.search(value.strip()):
+            return f"{key}={value}"
+    return None
+
+
+@dataclass
+class Sample:
+    """One look at the screen: its thumbnail (may be missing when the page was busy), text and state."""
+
+    view: PageView
+    thumb: Thumbnail | None
+    at_s: float
+    gate: str | None = None
+    texts: frozenset[str] = frozenset()
+    state: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, view: PageView, thumb: Thumbnail | None, at_s: float) -> Sample:
+        return cls(view, thumb, at_s, gate_text(view), text_keys(view), state_fields(view))
+
+
+@dataclass
+class Reaction:
+    """What one action changed beyond the screen's own idle change."""
+
+    cells: int = 0
+    threshold: int = 0
+    texts: list[str] = field(default_factory=list)
+    state: list[str] = field(default_factory=list)
+    gate_gone: str | None = None
+
+    @property
+    def pixels(self) -> bool:
+        return self.cells >= self.threshold > 0
+
+    @property
+    def reacted(self) -> bool:
+        return self.pixels or bool(self.texts) or bool(self.state) or self.gate_gone is not None
+
+    def explain(self, input_name: str) -> str:
+        if self.gate_gone is not None:
+            return f"start text {self.gate_gone[:60]!r} gone after {input_name}"
+        if self.state:
+            return f"{input_name} changed the game's state ({', '.join(self.state[:2])})"
+        if self.texts:
+            return f"{input_name} changed the text {self.texts[0][:40]!r}"
+        return f"{input_name} changed the screen beyond its idle change"
+
+
+class IdleModel:
+    """How the current screen changes with no input: cells, text pieces and state fields that move."""
+
+    def __init__(self) -> None:
+        self.masks: deque[frozenset[int]] = deque(maxlen=4)
+        self.novelty: deque[int] = deque(maxlen=6)
+        self.volatile_text: set[str] = set()
+        self.volatile_state: set[str] = set()
+        self.samples = 0
+
+    def reset(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def active(self) -> set[int]:
+        cells: set[int] = set()
+        for mask in self.masks:
+            cells |= mask
+        return _dilate(cells)
+
+    def learn(self, a: Sample, b: Sample) -> None:
+        if a.thumb is not None and b.thumb is not None:
+            mask = cell_mask(a.thumb, b.thumb)
+            if self.masks:
+                self.novelty.append(len(mask - self.active()))
+            self.masks.append(mask)
+        self.volatile_text |= a.texts ^ b.texts
+        self.volatile_state |= {k for k in a.state.keys() | b.state.keys() if a.state.get(k) != b.state.get(k)}
+        self.samples += 1
+
+    def threshold(self) -> int:
+        """Cells an input must change outside the idle area: more on a screen whose idle change wanders."""
+        return max(2, max(self.novelty, default=0) + 2)
+
+
+class ReachTracker:
+    """Keeps the reach record of one game test from the samples around each action."""
+
+    def __init__(self) -> None:
+        self.idle = IdleModel()
+        self.reach = Reach()
+        self.last: Sample | None = None
+        self.pending: tuple[str, float, str, str] | None = None  # how, at_s, gate text, volatile?
+        self.pixel_reactions: list[str] = []
+        self.screens: set[str] = set()
+        self.gate_seen = False
+        self.current_gate: str | None = None
+        self._gate_volatile = False
+
+    # ----------------------------------------------------------------------------------- samples
+    def observe_idle(self, sample: Sample) -> None:
+        """A look with no input of ours since the last one: learn the screen's own change."""
+        if self.last is not None:
+            if self.last.gate is not None and sample.gate is None:
+                self._gate_volatile = True  # blinking, or leaving on its own: not evidence by itself
+            self.idle.learn(self.last, sample)
+        self._note(sample)
+        self._confirm(sample)
+
+    def _note(self, sample: Sample) -> None:
+        if sample.gate is not None:
+            self.gate_seen = True
+            self.current_gate = sample.gate
+            if self.reach.start_text is None:
+                self.reach.start_text = sample.gate[:200]
+        else:
+            self.current_gate = None
+        if len(self.screens) < 500:
+            self.screens.add(f"{(sample.gate or '').lower()}|{sample.view.fingerprint()}")
+            self.reach.screens = len(self.screens)
+        self.last = sample
+
+    def _confirm(self, sample: Sample) -> None:
+        """A gate that went away is confirmed by a later look that still does not show it."""
+        if self.pending is None or self.reach.entered:
+            return
+        how, at_s, gate, volatile = self.pending
+        if sample.gate is not None:
+            self.pending = None  # the gate is back (a blink), or the next menu asks for more: not in yet
+            if sample.gate != gate:
+                self.idle.reset()
+            return
+        if volatile == "yes" and sample.at_s - at_s < 1.2:
+            return  # a blinking prompt hides for half a second: wait longer than one blink
+        self._enter(how, at_s, f"start text {gate[:60]!r} gone after {how}")
+
+    def _enter(self, how: str, at_s: float, evidence: str) -> None:
+        self.pending = None
+        self.reach.entered = True
+        self.reach.entered_at_s = round(at_s, 2)
+        self.reach.how = how
+        self.reach.evidence = evidence
+        self.idle.reset()  # the game's own screen moves differently from its title
+
+    def after_action(self, before: Sample, after: Sample, input_name: str, how: str) -> Reaction:
+        """Judge what the action changed; update entry and the inputs that matter."""
+        reaction = Reaction(threshold=self.idle.threshold() if self.idle.samples else 0)
+        if before.thumb is not None and after.thumb is not None and self.idle.masks:
+            reaction.cells = len(cell_mask(before.thumb, after.thumb) - self.idle.active())
+        reaction.texts = sorted(t for t in (before.texts ^ after.texts) if t not in self.idle.volatile_text)[:5]
+        changed = {k for k in before.state.keys() | after.state.keys() if before.state.get(k) != after.state.get(k)}
+        reaction.state = sorted(changed - self.idle.volatile_state)[:5]
+        if before.gate is not None and after.gate is None:
+            reaction.gate_gone = before.gate
+        self._note(after)
+        if reaction.reacted and input_name not in self.reach.reactive_inputs and reaction.gate_gone is None:
+            if len(self.reach.reactive_inputs) < 20:
+                self.reach.reactive_inputs.append(input_name)
+        if self.reach.entered:
+            if reaction.reacted and self.reach.evidence and "; " not in self.reach.evidence:
+                self.reach.evidence += "; " + reaction.explain(input_name)
+            return reaction
+        phase = playing_phase(after.state)
+        if phase and not playing_phase(before.state):
+            self._enter(how, after.at_s, f"the game's state hook says {phase} after {how}")
+        elif reaction.gate_gone is not None:
+            volatile = "yes" if self._gate_volatile else "no"
+            self.pending = (how, after.at_s, reaction.gate_gone, volatile)
+        elif after.gate is None and not self.pending and (reaction.texts or reaction.state):
+            self._enter(how, after.at_s, reaction.explain(input_name))
+        elif after.gate is None and not self.pending and reaction.pixels:
+            self.pixel_reactions.append(input_name)
+            if len(self.pixel_reactions) >= 2:
+                self._enter(how, after.at_s, reaction.explain(input_name) + " (seen twice)")
+        return reaction
+
+    def finish(self) -> None:
+        """The run ended right after a gate went away: a gate that was not blinking counts."""
+        if self.pending is not None and not self.reach.entered and self.pending[3] == "no":
+            how, at_s, gate, _ = self.pending
+            self._enter(how, at_s, f"start text {gate[:60]!r} gone after {how}")
+
+    def note_tried(self, description: str) -> None:
+        if len(self.reach.tried) < 40 and description not in self.reach.tried:
+            self.reach.tried.append(description)
+
+    def not_entered_message(self, seconds: float) -> str:
+        tried = ", ".join(self.reach.tried[:14]) + (", ..." if len(self.reach.tried) > 14 else "")
+        if self.current_gate is not None or (self.gate_seen and self.reach.start_text):
+            shown = self.current_gate or self.reach.start_text
+            return f"never got past the start screen in {seconds:.0f} s: {shown!r} still shown; tried: {tried}"
+        return (
+            f"no input changed the game beyond its own animation in {seconds:.0f} s, so the player never "
+            f"got in; tried: {tried}"
+        )

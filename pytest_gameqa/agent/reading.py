@@ -1,0 +1,248 @@
+"""Reading the screen as a tester would: which text is a start gate, which key or control it names.
+
+Text comes from the DOM, from text drawn on 2D canvases (the fillText hook) and from pixels (OCR).
+`gate_text` says whether the screen is asking the player to do something before play (a title, a
+menu, a dialog); `ways_in` turns what the screen says into concrete actions, best first, and
+`generic_ways` lists what a careful tester tries on a screen that says nothing useful.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..dom.detector import RESTART_WORDS, START_WORDS, DrawnText, PageView
+from ..models import ObserveResult
+from .actions import Action, ClickAt, ClickElement, Drag, HoverScan, MovePointer, PressKey, TypeText
+
+#: what a start screen says: a prompt to press/click, a mode to pick, a start word on its own
+GATE_TEXT = re.compile(
+    r"\b(press|hit|push|tap|click|touch)\b[^|.!]{0,40}\b(start|play|begin|continue|go|enter|space|any key|fire)\b"
+    r"|\b(to|and) (start|play|begin)\b|\bpress\s+(any key|enter|space|fire|['\"\[(]?[a-z0-9]['\"\])]?\b)"
+    r"|\binsert coins?\b|\b[1-4]\s*(player|players|p)\b|\bnew game\b|\bstart game\b|\bplay now\b"
+    r"|^\s*(play|start|go|begin|continue|next|ok|yes)\s*[!.>]*\s*$"
+    r"|\benable (audio|sound)\b|\bhow to play\b|\blevel\s*1\b|\benter your name\b|\bchoose\b|\bselect\b",
+    re.I | re.M,
+)
+#: controls a tester leaves alone while getting in: they leave, reset, or lead to side screens
+AVOID = re.compile(
+    r"\b(restart|quit|exit|back|reset|credits?|settings|options|about|share|more games|leader ?board|"
+    r"high ?scores?|sign ?in|log ?in|login|register|buy|shop|store|download|install|privacy|cookies?|"
+    r"terms|help|mute|sound|music|audio|fx|sfx|volume|fullscreen|full screen|pause|menu|home|tweet|facebook)\b",
+    re.I,
+)
+_KEY_WORDS: tuple[tuple[str, str], ...] = (
+    (r"space\s*bar|\bspace\b", "Space"),
+    (r"\bfire\b|\bshoot\b|\bjump\b", "Space"),
+    (r"\benter\b|\breturn\b", "Enter"),
+    (r"\bany key\b|\ba key\b", "Enter"),
+    (r"\besc(ape)?\b", "Escape"),
+    (r"\bup arrow\b|\barrow up\b|\bup\b", "ArrowUp"),
+    (r"\bdown arrow\b|\barrow down\b|\bdown\b", "ArrowDown"),
+    (r"\bleft arrow\b|\barrow left\b|\bleft\b", "ArrowLeft"),
+    (r"\bright arrow\b|\barrow right\b|\bright\b", "ArrowRight"),
+    (r"\bshift\b", "Shift"),
+    (r"\btab\b", "Tab"),
+)
+_PRESS_KEY = re.compile(
+    r"\b(?:press|hit|push|type|tap|use)\s+(?:the\s+)?(?:key\s+)?(?P<key>space\s*bar|space|enter|return|fire|"
+    r"any key|a key|esc(?:ape)?|shift|tab|[\"'\[(<]?[a-z0-9][\"'\])>]?)(?=$|[\s,.!:;|]|\s*key)",
+    re.I,
+)
+_KEY_TO = re.compile(
+    r"(?:^|[\s|(\[])[\"'\[(<]?(?P<key>[a-z0-9]|space|enter)[\"'\])>]?\s+(?:key\s+)?(?:to|for)\s+"
+    r"(?:start|play|begin|continue)",
+    re.I,
+)
+_MODE_DIGIT = re.compile(r"(?:^|[\s|(\[])(?P<digit>[1-4])\s*[-.):]?\s*(?:player|players|p)\b", re.I)
+_CLICK_ANYWHERE = re.compile(r"\b(click|tap|touch)\b[^|.!]{0,25}\b(anywhere|screen|start|play|begin|continue)\b", re.I)
+_DOUBLE_CLICK = re.compile(r"\bdouble[- ]?(click|tap)\b", re.I)
+_POINTER = re.compile(r"\b(move|use|steer with|aim with)\b[^|.!]{0,20}\b(mouse|pointer|cursor)\b|\bmouse to\b", re.I)
+_DRAG = re.compile(r"\b(drag|swipe|fling|sling)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Way:
+    """One way into the game: the action, and the words on screen that suggested it."""
+
+    action: Action
+    reason: str
+
+    @property
+    def ident(self) -> str:
+        return self.action.describe()
+
+
+def segments(view: PageView) -> list[str]:
+    """The screen's text as separate short pieces (a prompt, a label, a line drawn on a canvas)."""
+    parts = [p.strip() for p in re.split(r"\s\|\s|\n", view.screen_text) if p.strip()]
+    parts += [d.text for d in view.drawn]
+    out: list[str] = []
+    for part in parts:
+        out += [s.strip() for s in re.split(r"(?<=[.!?])\s+", part) if s.strip()]
+    return out[:200]
+
+
+def gate_text(view: PageView) -> str | None:
+    """The text of the start gate on screen ("PRESS N TO START"), or None when nothing asks for a way in."""
+    for candidate in view.candidates:
+        if candidate.kind in ("button", "link", "prompt") and candidate.score >= 0:
+            text = candidate.text.strip()
+            if text and START_WORDS.search(text) and not RESTART_WORDS.search(text) and len(text) <= 40:
+                return text
+    for text in (d.text for d in view.drawn):
+        if GATE_TEXT.search(text) and len(text) <= 80:
+            return text
+    for text in segments(view):
+        if len(text) <= 80 and GATE_TEXT.search(text) and not AVOID.search(text):
+            return text
+    return None
+
+
+def keys_named(text: str) -> list[str]:
+    """Keys the text asks for, in order: "PRESS N TO START" -> ["n"], "press fire" -> ["Space"]."""
+    found: list[str] = []
+
+    def add(token: str) -> None:
+        token = token.strip("\"'[]()<> ").lower()
+        if not token:
+            return
+        for pattern, key in _KEY_WORDS:
+            if re.search(pattern, token):
+                if key not in found:
+                    found.append(key)
+                if token in ("any key", "a key") and "Space" not in found:
+                    found.append("Space")
+                return
+        if len(token) == 1 and token.isalnum() and token not in found:
+            found.append(token)
+
+    for match in _PRESS_KEY.finditer(text):
+        add(match.group("key"))
+    for match in _KEY_TO.finditer(text):
+        add(match.group("key"))
+    for match in _MODE_DIGIT.finditer(text):
+        add(match.group("digit"))
+    return found
+
+
+def _center_click(box_owner: ObserveResult | DrawnText, label: str) -> ClickAt:
+    box = box_owner.bbox
+    assert box is not None
+    x, y = box.center
+    return ClickAt(x=round(x), y=round(y), label=label)
+
+
+def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
+    """Actions the screen's own words suggest, best first."""
+    ways: list[Way] = []
+    seen: set[str] = set()
+
+    def add(action: Action, reason: str) -> None:
+        way = Way(action, reason)
+        if way.ident not in seen:
+            seen.add(way.ident)
+            ways.append(way)
+
+    avoid = AVOID if not game_over else re.compile(r"\b(quit|exit|share|more games|buy|shop|store)\b", re.I)
+    controls = [c for c in view.candidates if c.kind in ("button", "link", "prompt") and c.score >= 0]
+    # 1. a start control: the DOM button or prompt that says start/play/ok
+    for c in controls:
+        text = c.text.strip()
+        if START_WORDS.search(text) and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
+            if c.method == "press" and c.arguments:
+                add(PressKey(key=c.arguments[0]), f"the page says {text!r}")
+            else:
+                add(ClickElement(target=c), f"a start control {text!r}")
+    # 2. a name field comes before its start button
+    for c in view.candidates:
+        if c.kind == "input" and c.score >= 0 and not avoid.search(c.text):
+            add(TypeText(text="Player", target=c), f"a text field {c.text or 'input'!r} (a name before start)")
+    texts = segments(view)
+    canvas = view.canvases[0] if view.canvases else None
+    # 3. keys the text names ("PRESS N TO START", "press fire", "1 PLAYER")
+    for text in texts:
+        if avoid.search(text) and not GATE_TEXT.search(text):
+            continue
+        for key in keys_named(text):
+            add(PressKey(key=key), f"the screen says {text[:60]!r}")
+    # 4. words drawn as buttons on a canvas (or read by OCR): click their box
+    for drawn in view.drawn:
+        if (START_WORDS.search(drawn.text) or GATE_TEXT.search(drawn.text)) and not avoid.search(drawn.text):
+            add(_center_click(drawn, drawn.text[:30]), f"{drawn.text[:40]!r} drawn on the {drawn.source}")
+    # 5. "click anywhere", "double-click to begin", "move the mouse", "drag"
+    for text in texts:
+        if _DOUBLE_CLICK.search(text) and canvas is not None:
+            x, y = canvas.bbox.center if canvas.bbox else (0, 0)
+            add(ClickAt(x=round(x), y=round(y), label="canvas", double=True), f"the screen says {text[:60]!r}")
+        elif _CLICK_ANYWHERE.search(text) and canvas is not None:
+            add(_center_click(canvas, "canvas"), f"the screen says {text[:60]!r}")
+        if _POINTER.search(text) and canvas is not None:
+            add(pointer_sweep(canvas), f"the screen says {text[:60]!r}")
+        if _DRAG.search(text) and canvas is not None:
+            add(canvas_drag(canvas, 0.35, 0.65), f"the screen says {text[:60]!r}")
+    # 6. a page of choices (a text adventure, a dialog): take one that goes forward
+    for c in controls:
+        text = c.text.strip()
+        if c.kind == "button" and text and not avoid.search(text) and not RESTART_WORDS.search(text):
+            add(ClickElement(target=c), f"a choice {text[:40]!r}")
+    return ways
+
+
+def generic_ways(view: PageView) -> list[Way]:
+    """What a tester tries when the screen says nothing useful: focus and click, the usual keys, the mouse."""
+    ways: list[Way] = []
+    canvas = view.canvases[0] if view.canvases else None
+    if canvas is not None and canvas.bbox is not None:
+        ways.append(Way(ClickElement(target=canvas), "focus and click the game"))
+    ways += [Way(PressKey(key="Enter"), "the usual start key"), Way(PressKey(key="Space"), "the usual start key")]
+    if canvas is not None and canvas.bbox is not None:
+        box = canvas.bbox
+        ways.append(Way(HoverScan(x=box.x, y=box.y, width=box.width, height=box.height), "buttons under the pointer"))
+        ways.append(Way(pointer_sweep(canvas), "the mouse may steer"))
+        for fx, fy in ((0.5, 0.7), (0.5, 0.3), (0.3, 0.5), (0.7, 0.5), (0.5, 0.85)):
+            x, y = box.x + box.width * fx, box.y + box.height * fy
+            ways.append(Way(ClickAt(x=round(x), y=round(y), label="canvas"), "a click where buttons usually are"))
+        cx, cy = box.center
+        ways.append(Way(ClickAt(x=round(cx), y=round(cy), label="canvas", double=True), "a double-click"))
+        ways.append(Way(canvas_drag(canvas, 0.3, 0.7), "a drag"))
+    ways += [
+        Way(PressKey(key="ArrowRight", times=3), "play keys"),
+        Way(PressKey(key="ArrowUp", times=3), "play keys"),
+        Way(PressKey(key="1"), "a mode digit"),
+        Way(PressKey(key="Escape"), "a dialog may close"),
+    ]
+    return ways
+
+
+def pointer_sweep(canvas: ObserveResult) -> MovePointer:
+    assert canvas.bbox is not None
+    box = canvas.bbox
+    y = box.y + box.height * 0.5
+    xs = (0.5, 0.2, 0.8, 0.5)
+    return MovePointer(points=[(round(box.x + box.width * f), round(y)) for f in xs], label="across the game")
+
+
+def canvas_drag(canvas: ObserveResult, f1: float, f2: float) -> Drag:
+    assert canvas.bbox is not None
+    box = canvas.bbox
+    y = box.y + box.height * 0.55
+    return Drag(x1=round(box.x + box.width * f1), y1=round(y), x2=round(box.x + box.width * f2), y2=round(y) - 40)
+
+
+def hover_ways(hits: list[tuple[float, float]]) -> list[Way]:
+    """Clicks on the centres of the hand-cursor areas a hover scan found (adjacent hits are one button)."""
+    groups: list[list[tuple[float, float]]] = []
+    for hit in hits:
+        for group in groups:
+            if any(abs(hit[0] - g[0]) <= 220 and abs(hit[1] - g[1]) <= 160 for g in group):
+                group.append(hit)
+                break
+        else:
+            groups.append([hit])
+    ways = []
+    for group in groups[:4]:
+        x = sum(p[0] for p in group) / len(group)
+        y = sum(p[1] for p in group) / len(group)
+        ways.append(Way(ClickAt(x=round(x), y=round(y), label="button under the pointer"), "a hand cursor there"))
+    return ways
