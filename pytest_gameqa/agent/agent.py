@@ -120,6 +120,7 @@ class GameAgent:
         self._ocr_texts: list[DrawnText] = []
         self._ocr_at: float | None = None
         self._ocr_runs = 0
+        self._ocr_task: asyncio.Future[None] | None = None
         self._sample_before: Sample | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
@@ -223,6 +224,8 @@ class GameAgent:
         self.finished = True
         if self._deadline is not None:
             self._deadline.cancel()
+        if self._ocr_task is not None:
+            self._ocr_task.cancel()
         if self._watch is not None:
             self.monitor.stop_watching()
             self._watch.cancel()
@@ -453,32 +456,39 @@ class GameAgent:
         """Tell the monitor whether this screen may legitimately stand still (a title, a menu, game over)."""
         self.monitor.static_screen_ok = sample.gate is not None or sample.view.game_over
 
-    async def _maybe_ocr(self, sample: Sample) -> Sample:
-        """Read the pixels of a screen the player cannot read otherwise, or is stuck on (not per frame)."""
+    def _maybe_ocr(self, sample: Sample) -> None:
+        """Read the pixels of a screen the player cannot read otherwise, or is stuck on (never per frame).
+
+        OCR runs in the background: the player goes on trying ways in meanwhile, and what OCR read joins
+        the next looks until the screen changes.
+        """
         if self.reach.entered or self.settings.ocr == "off" or self._ocr_runs >= OCR_MAX:
-            return sample
+            return
+        if self._ocr_task is not None and not self._ocr_task.done():
+            return
         now = time.monotonic()
         if self._ocr_at is not None and now - self._ocr_at < OCR_EVERY_S:
-            return sample
+            return
         unreadable = sample.gate is None and not sample.view.drawn and bool(sample.view.canvases)
         stuck = self._ocr_runs > 0 or len(self.reach.tried) >= 6
         if not (unreadable or stuck) or not ocr.available():
-            return sample
+            return
         self._ocr_at = now
         self._ocr_runs += 1
+        self._ocr_task = asyncio.ensure_future(self._read_pixels())
+        self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def _read_pixels(self) -> None:
         try:
             image = await self.session.screenshot("png")
         except (PageHung, PlaywrightError):
-            return sample
-        texts = await self._race(ocr.read_screen(image))
+            return
+        texts = await ocr.read_screen(image)
         self.monitor.console_log.append(
-            f"[{self.clock.now():7.2f}s] OCR read: " + (" | ".join(t.text for t in texts or []) or "nothing")
+            f"[{self.clock.now():7.2f}s] OCR read: " + (" | ".join(t.text for t in texts) or "nothing")
         )
-        if not texts:
-            return sample
-        self._ocr_texts = texts
-        view = sample.view.model_copy(update={"drawn": [*sample.view.drawn, *texts]})
-        return Sample.of(view, sample.thumb, sample.at_s)
+        if texts and not self.reach.entered:
+            self._ocr_texts = texts
 
     async def advance(self, ms: int) -> None:
         """Step the game with `window.advanceTime(ms)` when it offers one, else wait in real time."""
@@ -544,7 +554,7 @@ class GameAgent:
         self.tracker.observe_idle(before)
         self._note_entry()
         self._on_screen(before)
-        before = await self._maybe_ocr(before)
+        self._maybe_ocr(before)
         if self.brain is not None:
             self._sample_before = before
             return await self.brain.step(before.view)

@@ -23,7 +23,7 @@ DETECT_JS = (Path(__file__).parent / "detect.js").read_text(encoding="utf-8")
 
 START_WORDS = re.compile(
     r"\b(start|play|begin|continue|resume|new game|play again|try again|restart|retry|let'?s go|go|"
-    r"ok|okay|enter|jouer|jugar|spielen|commencer|empezar|iniciar|starten)\b",
+    r"ok|okay|yes|next|skip|accept|enter|jouer|jugar|spielen|commencer|empezar|iniciar|starten)\b",
     re.I,
 )
 RESTART_WORDS = re.compile(r"\b(play again|try again|restart|retry|new game|replay|again|continue)\b", re.I)
