@@ -148,8 +148,8 @@ class HoverScan(_Base):
     y: float
     width: float
     height: float
-    columns: int = Field(default=7, ge=1, le=16)
-    rows: int = Field(default=5, ge=1, le=12)
+    columns: int = Field(default=5, ge=1, le=16)
+    rows: int = Field(default=6, ge=1, le=12)
 
     def describe(self) -> str:
         return f"look for buttons under the pointer ({int(self.width)}x{int(self.height)} area)"
@@ -162,7 +162,7 @@ class HoverScan(_Base):
                 x = self.x + self.width * (col + 0.5) / self.columns
                 y = self.y + self.height * (row + 0.5) / self.rows
                 ctx.check_point(x, y)
-                await bounded(page.mouse.move(x, y, steps=2), INPUT_TIMEOUT, "a pointer move")
+                await bounded(page.mouse.move(x, y), INPUT_TIMEOUT, "a pointer move")
                 cursor = await bounded(page.evaluate(_CURSOR_AT, [x, y]), INPUT_TIMEOUT, "the page")
                 if cursor == "pointer":
                     hits.append((round(x), round(y)))

@@ -40,7 +40,14 @@ def _get_engine() -> Any:
                 logging.getLogger(name).setLevel(logging.WARNING)
             from rapidocr import RapidOCR
 
-            _engine = RapidOCR()
+            # one thread: the game's renderer needs the other core while OCR reads
+            _engine = RapidOCR(
+                params={
+                    "Global.log_level": "warning",
+                    "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                }
+            )
             for name in ("RapidOCR", "rapidocr"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         return _engine

@@ -18,7 +18,7 @@ from ..dom.detector import PageView
 from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey
 from .reach import Reaction
-from .reading import Way, generic_ways, hover_ways, pointer_sweep, ways_in
+from .reading import Way, choice_ways, generic_ways, hover_ways, pointer_sweep, ways_in
 
 PLAY_KEYS = ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Space", "w", "a", "s", "d", "Enter")
 SWEEP_KEYS = ("Enter", "Space", "ArrowUp", "ArrowRight", "ArrowLeft", "ArrowDown", "w", "a", "s", "d")
@@ -81,7 +81,10 @@ class HeuristicPolicy:
 
     def _enter(self, view: PageView) -> Action:
         """The first untried way in: what the screen says first, then what a tester tries anyway."""
-        for way in [*ways_in(view), *self.hover_found, *generic_ways(view)]:
+        generic = generic_ways(view)
+        # the screen's own words first; then a click into the game and the usual keys (cheap, and most
+        # games start so); then the page's other choices; then the rest of what a tester tries
+        for way in [*ways_in(view), *self.hover_found, *generic[:3], *choice_ways(view), *generic[3:]]:
             if way.ident not in self.tried:
                 self.tried.add(way.ident)
                 self.last_reason = way.reason

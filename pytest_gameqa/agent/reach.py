@@ -24,6 +24,8 @@ from .reading import gate_text, segments
 GRID_W, GRID_H = 16, 9
 #: mean absolute difference of a cell's channels that counts as a change (0-255 scale)
 CELL_DIFF = 10
+#: idle looks needed before pixels count as evidence of a reaction
+MIN_IDLE_LOOKS = 4
 _DIGITS = re.compile(r"\d+(\.\d+)?")
 PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
 _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
@@ -151,8 +153,9 @@ class IdleModel:
     """How the current screen changes with no input: cells, text pieces and state fields that move."""
 
     def __init__(self) -> None:
-        self.masks: deque[frozenset[int]] = deque(maxlen=4)
-        self.novelty: deque[int] = deque(maxlen=6)
+        self.masks: deque[frozenset[int]] = deque(maxlen=10)
+        self.novelty: deque[int] = deque(maxlen=10)
+        self.longest_gap_s = 0.0
         self.volatile_text: set[str] = set()
         self.volatile_state: set[str] = set()
         self.samples = 0
@@ -172,13 +175,19 @@ class IdleModel:
             if self.masks:
                 self.novelty.append(len(mask - self.active()))
             self.masks.append(mask)
+            self.longest_gap_s = max(self.longest_gap_s, b.at_s - a.at_s)
         self.volatile_text |= a.texts ^ b.texts
         self.volatile_state |= {k for k in a.state.keys() | b.state.keys() if a.state.get(k) != b.state.get(k)}
         self.samples += 1
 
     def threshold(self) -> int:
         """Cells an input must change outside the idle area: more on a screen whose idle change wanders."""
-        return max(2, max(self.novelty, default=0) + 2)
+        return max(3, max(self.novelty, default=0) + 2)
+
+    def comparable(self, seconds: float) -> bool:
+        """Pixels say something only after a few idle looks, over an interval no longer than idle ones
+        (a slow action on a scrolling screen changes more cells than a quick idle look, by time alone)."""
+        return len(self.masks) >= MIN_IDLE_LOOKS and seconds <= max(0.8, 2.5 * self.longest_gap_s)
 
 
 class ReachTracker:
@@ -243,7 +252,8 @@ class ReachTracker:
     def after_action(self, before: Sample, after: Sample, input_name: str, how: str) -> Reaction:
         """Judge what the action changed; update entry and the inputs that matter."""
         reaction = Reaction(threshold=self.idle.threshold() if self.idle.samples else 0)
-        if before.thumb is not None and after.thumb is not None and self.idle.masks:
+        comparable = self.idle.comparable(after.at_s - before.at_s)
+        if before.thumb is not None and after.thumb is not None and comparable:
             reaction.cells = len(cell_mask(before.thumb, after.thumb) - self.idle.active())
         reaction.texts = sorted(t for t in (before.texts ^ after.texts) if t not in self.idle.volatile_text)[:5]
         changed = {k for k in before.state.keys() | after.state.keys() if before.state.get(k) != after.state.get(k)}

@@ -181,12 +181,17 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
             add(pointer_sweep(canvas), f"the screen says {text[:60]!r}")
         if _DRAG.search(text) and canvas is not None:
             add(canvas_drag(canvas, 0.35, 0.65), f"the screen says {text[:60]!r}")
-    # 6. a page of choices (a text adventure, a dialog): take one that goes forward
-    for c in controls:
-        text = c.text.strip()
-        if c.kind == "button" and text and not avoid.search(text) and not RESTART_WORDS.search(text):
-            add(ClickElement(target=c), f"a choice {text[:40]!r}")
     return ways
+
+
+def choice_ways(view: PageView) -> list[Way]:
+    """A page of choices (a text adventure, a dialog, a mode menu): the controls that go forward."""
+    ways = []
+    for c in view.candidates:
+        text = c.text.strip()
+        if c.kind == "button" and c.score >= 0 and text and not AVOID.search(text) and not RESTART_WORDS.search(text):
+            ways.append(Way(ClickElement(target=c), f"a choice {text[:40]!r}"))
+    return ways[:8]
 
 
 def generic_ways(view: PageView) -> list[Way]:

@@ -80,7 +80,8 @@
     if (el && !seen.has(el)) add(el, "prompt");
   }
   let screenText = "";
-  try { screenText = (document.body ? document.body.innerText : "").replace(/\s+/g, " ").trim().slice(0, 1500); } catch (e) {}
+  // lines kept: "New Game" and "High Scores" on a menu are two pieces of text, not one sentence
+  try { screenText = (document.body ? document.body.innerText : "").replace(/[^\S\n]+/g, " ").replace(/\s*\n\s*/g, "\n").trim().slice(0, 1500); } catch (e) {}
   let state = null;
   try { if (typeof window.render_game_to_text === "function") state = String(window.render_game_to_text()).slice(0, 4000); } catch (e) {}
   let drawn = [];

@@ -25,6 +25,11 @@ MAX_ISSUE_SHOTS = 12
 #: A self-contained report embeds a kept video up to this size; bigger ones are linked.
 MAX_EMBED_VIDEO = 8 * 1024 * 1024
 CONSOLE_TAIL = 300
+#: Size bounds, whatever the page logged: issues listed per game, characters per message and per log line.
+#: (The monitor already keeps at most 50 groups per kind; these bound records from any source.)
+MAX_ISSUES_SHOWN = 200
+MAX_MESSAGE_CHARS = 1000
+MAX_LOG_LINE_CHARS = 500
 _MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webm": "video/webm"}
 _ZOOM = "this.classList.toggle('gq-zoom')"
 
@@ -173,6 +178,8 @@ def _issues(record: dict[str, Any], media: Media) -> str:
     issues = record.get("issues", [])
     if not issues:
         return "<h4>Issues</h4><p>No issues.</p>"
+    total = len(issues)
+    issues = issues[:MAX_ISSUES_SHOWN]
     items = []
     for index, issue in enumerate(issues):
         kind = escape(str(issue.get("kind")))
@@ -191,10 +198,19 @@ def _issues(record: dict[str, Any], media: Media) -> str:
             f'<li class="gq-issue"><div class="gq-issue-text"><div>'
             f'<span class="gq-kind{extra}">{kind}</span>{escape(count)}{fatal} '
             f'<span class="gq-at">{issue.get("at_s", 0):.2f} s</span> '
-            f'<span class="gq-msg">{escape(str(issue.get("message", "")))}</span>{where}</div>'
+            f'<span class="gq-msg">{escape(_clip(issue.get("message", ""), MAX_MESSAGE_CHARS))}</span>{where}</div>'
             f"<div>{shot}</div></div></li>"
         )
-    return f'<h4>Issues ({len(issues)})</h4><ol class="gq-issues">{"".join(items)}</ol>'
+    more = ""
+    if total > len(issues):
+        more = f'<p class="gq-note">{total - len(issues)} more issues are listed in evidence.json.</p>'
+    return f'<h4>Issues ({total})</h4><ol class="gq-issues">{"".join(items)}</ol>{more}'
+
+
+def _clip(text: Any, limit: int) -> str:
+    """At most `limit` characters of `text`, saying how many were cut."""
+    value = str(text)
+    return value if len(value) <= limit else value[:limit] + f"... [{len(value) - limit:,} more characters]"
 
 
 def _metrics(record: dict[str, Any]) -> str:
@@ -294,7 +310,7 @@ def _console(record: dict[str, Any]) -> str:
     lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
     if not lines:
         return "<h4>Console</h4><p>The game logged nothing.</p>"
-    shown = lines[-CONSOLE_TAIL:]
+    shown = [_clip(line, MAX_LOG_LINE_CHARS) for line in lines[-CONSOLE_TAIL:]]
     cut = f" (last {len(shown)}; the whole log is in console.log)" if len(shown) < len(lines) else ""
     return (
         f'<details class="gq-console"><summary>Console and page log: {len(lines)} lines{escape(cut)}</summary>'
