@@ -4,6 +4,10 @@ how it scales and whether it stays flat over many games.
     python benchmarks/run.py            full run (~10 min), writes benchmarks/results.json
     python benchmarks/run.py --quick    one trial of everything, short games (~3 min), results-quick.json
     python benchmarks/run.py --only overhead,latency
+    python benchmarks/run.py --only reach         how often and how fast the player gets into a game
+
+With --only, the measured sections replace their own entries in an existing results file and the
+others are kept (--fresh starts the file over).
 
 Figures depend on the machine and on what else runs on it: the load average before and after is
 recorded with them. Nothing here is asserted by the test suite.
@@ -22,12 +26,21 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import BENCH, GAMES, BenchServer, Run, machine, median, pytest_cmd, run
+from support import BENCH, GAMES, REPO, BenchServer, Run, machine, median, pytest_cmd, run
 
-MEASUREMENTS = ("overhead", "loop", "latency", "scaling", "stability")
+MEASUREMENTS = ("overhead", "loop", "latency", "scaling", "stability", "reach")
 #: issue kind each benchmark fault must produce
 FAULT_KIND = {"hang": "freeze", "throw": "page-error", "reject": "page-error", "console": "console-error"}
-TARGETS = {"overhead": 1.5, "loop": 1.3, "hang": 5.0, "crash": 1.0, "errors": 1.0}
+#: the monitor counts the main thread as hung after `--game-hang-timeout` (default 7 s) of one busy
+#: stretch, so a hang is on record about 8 s after it starts: 9 s leaves a second for a busy machine.
+HANG_TIMEOUT_S = 7.0
+TARGETS = {"overhead": 1.5, "loop": 1.3, "hang": 9.0, "crash": 1.0, "errors": 1.0}
+#: the reach kit beside the project (third-party games, run in place, never copied into the project)
+REACH_KIT = REPO.parent / "shared" / "reach" / "reach.py"
+#: example games whose way in is text the player has to read: drawn with fillText (3), and a bitmap
+#: font drawn with fillRect that only OCR can read
+TEXT_GATES = ("gate-canvas-letter", "gate-enter-key", "gate-dblclick-drag")
+BITMAP_GATE = "gate-digit-menu"
 
 
 class Bench:
@@ -185,8 +198,10 @@ class Bench:
     def _page_fault(self, fault: str, kind: str) -> float:
         run_id = uuid.uuid4().hex
         after = 2.5
+        # a hang shows only after the hang threshold: play on well past it
+        play = after + (HANG_TIMEOUT_S + 4.0 if fault == "hang" else 2.5)
         url = self.server.url(f"benchmarks/games/fault.html?fault={fault}&after={after}&run={run_id}")
-        result = run(pytest_cmd("--game-url", url, "--game-duration", str(after + 2.5)), self._dir(fault))
+        result = run(pytest_cmd("--game-url", url, "--game-duration", str(play)), self._dir(fault))
         mark = self.server.mark(run_id)
         if mark is None:
             raise RuntimeError(f"{fault}: the page never reported its fault\n{result.tail()}")
@@ -274,6 +289,140 @@ class Bench:
             )
         )
         return out
+
+
+    # --------------------------------------------------------------------------------- reach
+    def reach(self) -> dict[str, Any]:
+        """Does the player get into the game, how fast, and what reading text costs."""
+        return {"gates": self._reach_gates(), "kit": self._reach_kit(), "text": self._reach_text()}
+
+    def _game_run(self, game: str, duration: float, *extra: str) -> dict[str, Any]:
+        """One example game through pytest: the player's reach next to what the game itself says."""
+        r = run(pytest_cmd("--game-url", str(GAMES / game), "--game-duration", f"{duration:g}", *extra), self._dir(game))
+        self._check(r, game)
+        test = r.tests[0]
+        reach = test.get("reach") or {}
+        issues = test.get("issues") or []
+        return {
+            "entered": bool(reach.get("entered")),
+            "entered_at_s": reach.get("entered_at_s"),
+            "how": reach.get("how"),
+            "evidence": reach.get("evidence"),
+            # the gate games throw "gate reached: ..." once they are in play: the ground truth
+            "gate_reached": any("gate reached" in str(i.get("message", "")) for i in issues),
+            "outcome": test["outcome"],
+            "kinds": sorted({i["kind"] for i in issues}),
+            "actions": len(test.get("actions") or []),
+            "test_s": test["duration_s"],
+            "wall_s": round(r.wall_s, 2),
+        }
+
+    def _reach_gates(self) -> dict[str, Any]:
+        catalog = json.loads((GAMES / "catalog.json").read_text())
+        gates = {name: bool(entry.get("entered")) for name, entry in catalog.items() if name.startswith("gate-")}
+        duration = 15.0
+        if self.quick:
+            duration = 10.0
+            gates = {n: e for n, e in gates.items() if n in ("gate-dom-button", BITMAP_GATE, "gate-unmarked-key")}
+        games = {}
+        for name, expected in gates.items():
+            games[name] = {"expected": expected, **self._game_run(name, duration)}
+            g = games[name]
+            print(f"  {name}: entered={g['entered']} t={g['entered_at_s']} how={g['how']!r} gate={g['gate_reached']}")
+        should = [n for n, g in games.items() if g["expected"]]
+        entered = [n for n in should if games[n]["entered"]]
+        times = [games[n]["entered_at_s"] for n in entered if games[n]["entered_at_s"] is not None]
+        out = {
+            "duration_s": duration,
+            "games": games,
+            "expected_entered": len(should),
+            "entered": len(entered),
+            "entered_share": round(len(entered) / len(should), 3) if should else None,
+            "median_entered_at_s": median(times),
+            "agree_with_catalog": sum(1 for g in games.values() if g["entered"] == g["expected"]),
+            # the game says it was reached but the player did not see it, and the other way round
+            "missed_by_reach": sorted(n for n, g in games.items() if g["gate_reached"] and not g["entered"]),
+            "entered_without_gate": sorted(n for n, g in games.items() if g["entered"] and not g["gate_reached"]),
+            "entered_unexpectedly": sorted(n for n, g in games.items() if g["entered"] and not g["expected"]),
+        }
+        med = out["median_entered_at_s"]
+        self.rows.append(
+            (
+                f"reach example gates ({len(games)}, D={duration:g} s)",
+                f"entered {len(entered)}/{len(should)}, median {med:.1f} s to enter" if med is not None else "-",
+                f"catalog agrees on {out['agree_with_catalog']}/{len(games)}",
+                f"{out['entered_share']:.0%} entered" if should else "-",
+            )
+        )
+        return out
+
+    def _reach_kit(self) -> dict[str, Any]:
+        if not REACH_KIT.exists():
+            self.rows.append(("reach kit (../shared/reach)", "skipped: not found", "-", "-"))
+            return {"skipped": f"{REACH_KIT} not found"}
+        duration = 10.0 if self.quick else 20.0
+        cwd = self._dir("kit")
+        cmd = [sys.executable, str(REACH_KIT), "--duration", f"{duration:g}", "--json", str(cwd / "reach.json")]
+        if self.quick:
+            cmd += ["--games", "breakout"]
+        r = run(cmd, cwd, timeout=1800)
+        if r.returncode or not (cwd / "reach.json").exists():
+            raise RuntimeError(f"reach kit failed (exit {r.returncode})\n{r.tail()}")
+        data = json.loads((cwd / "reach.json").read_text())
+        summary = data["summary"]
+        keep = ("reached", "t_reach_s", "outcome", "kinds", "actions", "wall_s", "expect")
+        out = {
+            "command": " ".join(["python", "../shared/reach/reach.py", *cmd[2:4]]),
+            "duration_s": duration,
+            "n": summary["n"],
+            "entered": summary["entered"],
+            "entered_games": summary["entered_games"],
+            "median_t_enter_s": summary["median_t_enter_s"],
+            "silent_passes": summary["silent_passes"],
+            "false_alarms": summary["false_alarms"],
+            "kit_wall_s": summary["wall_s"],
+            "line": summary["line"],
+            "games": {g["name"]: {k: g.get(k) for k in keep} for g in data["results"]},
+        }
+        med = out["median_t_enter_s"]
+        self.rows.append(
+            (
+                f"reach kit, {out['n']} third-party games (D={duration:g} s)",
+                f"entered {out['entered']}/{out['n']}, median {med:.1f} s to enter" if med is not None else "-",
+                f"silent passes {len(out['silent_passes'])}, false alarms {len(out['false_alarms'])}",
+                f"{out['entered'] / out['n']:.0%} entered" if out["n"] else "-",
+            )
+        )
+        return out
+
+    def _reach_text(self) -> dict[str, Any]:
+        """The same games with `--game-ocr off` and `auto`, interleaved; OCR time per frame, install size."""
+        duration = 10.0 if self.quick else 15.0
+        games = [*TEXT_GATES[: 1 if self.quick else 3], BITMAP_GATE]
+        runs: dict[str, dict[str, Any]] = {}
+        for game in games:
+            runs[game] = {mode: self._game_run(game, duration, "--game-ocr", mode) for mode in ("off", "auto")}
+            for mode, g in runs[game].items():
+                at = f"{g['entered_at_s']:.1f} s" if g["entered"] and g["entered_at_s"] is not None else "not entered"
+                self.rows.append((f"text {game} --game-ocr {mode}", f"{g['actions']} actions, {at}", "-", "-"))
+        url = self.server.url(f"examples/games/{BITMAP_GATE}/index.html")
+        p = run([sys.executable, str(BENCH / "ocr_cost.py"), url, "3"], self._dir("ocr"))
+        if p.returncode:
+            raise RuntimeError(f"ocr_cost.py failed\n{p.tail()}")
+        cost = json.loads(p.stdout.strip().splitlines()[-1])
+        install = cost["install"]
+        if cost.get("available"):
+            self.rows.append(
+                (
+                    f"OCR one {cost['viewport']} PNG of {BITMAP_GATE}",
+                    f"median {cost['median_s']:.2f} s per frame ({', '.join(f'{t:.2f}' for t in cost['runs_s'])})",
+                    f"warm-up {cost['warmup_s']:.1f} s; read {cost['texts']}",
+                    f"ocr extra {install['total_mb']:.0f} MB installed",
+                )
+            )
+        else:
+            self.rows.append(("OCR per frame", "ocr extra not installed", "-", "-"))
+        return {"duration_s": duration, "games": runs, "ocr": cost}
 
 
 def table(rows: list[tuple[str, str, str, str]]) -> str:

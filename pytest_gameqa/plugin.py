@@ -307,7 +307,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 def _failure_text(item: pytest.Item, agent: GameAgent) -> str:
     url = item.stash.get(RECORD_KEY, {}).get("url", agent.url)
     evidence = os.path.relpath(agent.artifacts_dir) if agent.artifacts_dir.exists() else None
-    return format_failure(url, agent.failing_issues(), evidence)
+    return format_failure(url, agent.failing_issues(), evidence, agent.monitor.issues_dropped)
 
 
 @pytest.hookimpl(wrapper=True)

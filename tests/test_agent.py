@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from helpers import GAMES, REPO, run_pytest
+
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
 
 PAIR_NAME = re.compile(r"^\d{2,3}-(before|after)-[a-z0-9-]+\.(jpg|png)$")
 

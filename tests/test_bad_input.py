@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from helpers import GAMES, run_pytest
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 
 def _assert_one_clean_line(output: str, *needles: str) -> None:
     assert "Traceback" not in output, output[-2000:]

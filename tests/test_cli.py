@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 REPO = Path(__file__).resolve().parent.parent
 GAMES = REPO / "examples" / "games"
 

@@ -21,6 +21,8 @@ from helpers import GAMES, image_size, run_pytest
 
 from pytest_gameqa.monitor.pixels import decode_png
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 SECRET = "sk-gameqa-test-9f8e7d6c5b4a3210"
 ENV = {"OPENAI_API_KEY": SECRET}
 # the model sees the 1280x720 viewport at 768x432 (scale 0.6)

@@ -46,6 +46,7 @@ def healthy_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
     return by_game
 
 
+@pytest.mark.e2e
 def test_healthy_game_metrics_are_present_and_consistent(healthy_run: dict[str, dict[str, Any]]) -> None:
     test = healthy_run["healthy-canvas"]
     m = test["metrics"]
@@ -71,6 +72,7 @@ def test_healthy_game_metrics_are_present_and_consistent(healthy_run: dict[str, 
     assert sum(1 for s in samples if s["fps"]) >= len(samples) / 2  # an animated game has a frame rate
 
 
+@pytest.mark.e2e
 def test_no_healthy_example_trips_a_performance_check(healthy_run: dict[str, dict[str, Any]]) -> None:
     for name, test in healthy_run.items():
         found = kinds(test) & {"memory-growth", "low-fps", "load-failure"}
@@ -78,6 +80,7 @@ def test_no_healthy_example_trips_a_performance_check(healthy_run: dict[str, dic
         assert test["metrics"]["heap_growth_mb_per_s"] < 5, name
 
 
+@pytest.mark.e2e
 def test_a_game_without_an_animation_loop_has_no_frame_rate(healthy_run: dict[str, dict[str, Any]]) -> None:
     """Turn-based games draw once per click: they have no frame rate, so --game-min-fps cannot fail them."""
     m = healthy_run["healthy-turn-based"]["metrics"]
@@ -86,6 +89,7 @@ def test_a_game_without_an_animation_loop_has_no_frame_rate(healthy_run: dict[st
     assert len(m["samples"]) >= 4 and all(s["heap_mb"] for s in m["samples"])
 
 
+@pytest.mark.e2e
 def test_ready_to_play_comes_after_the_loading_screen(healthy_run: dict[str, dict[str, Any]]) -> None:
     """The slow loader paints its progress bar at once and is playable only after its ~4 s of loading."""
     m = healthy_run["healthy-slow-loading"]["metrics"]
@@ -94,6 +98,7 @@ def test_ready_to_play_comes_after_the_loading_screen(healthy_run: dict[str, dic
     assert m["ready_s"] > m["first_frame_s"] and m["ready_s"] > m["load_s"]
 
 
+@pytest.mark.e2e
 def test_low_fps_is_reported_only_when_a_minimum_is_set(tmp_path: Path) -> None:
     proc, test = _play(tmp_path / "default", "broken-low-fps")
     assert proc.returncode == 0, proc.stdout[-2000:]
@@ -110,6 +115,7 @@ def test_low_fps_is_reported_only_when_a_minimum_is_set(tmp_path: Path) -> None:
     assert "low-fps" in proc.stdout
 
 
+@pytest.mark.e2e
 def test_memory_growth_fails_a_game_that_keeps_allocating(tmp_path: Path) -> None:
     proc, test = _play(tmp_path / "default", "broken-memory-growth", duration="5")
     assert proc.returncode == 1, proc.stdout[-2000:]
@@ -125,6 +131,7 @@ def test_memory_growth_fails_a_game_that_keeps_allocating(tmp_path: Path) -> Non
     assert test["metrics"]["heap_growth_mb_per_s"] > 5
 
 
+@pytest.mark.e2e
 def test_max_load_time_fails_a_game_slower_to_become_playable(tmp_path: Path) -> None:
     proc, test = _play(tmp_path, "healthy-slow-loading", "--game-max-load-time", "2")
     assert proc.returncode == 1, proc.stdout[-2000:]
@@ -135,18 +142,44 @@ def test_max_load_time_fails_a_game_slower_to_become_playable(tmp_path: Path) ->
     assert test["metrics"]["load_s"] < 2 < test["metrics"]["ready_s"]
 
 
+def _playing_monitor() -> GameMonitor:
+    """A monitor of a game the player entered at 0 s: heap growth is judged on play only (after the way in,
+    once the network is quiet), so every sample below is marked as taken on a quiet network."""
+    monitor = GameMonitor(GameSettings(), Clock(), "http://127.0.0.1:1/")
+    monitor.ready_at = 0.0
+    monitor.entered_at = 0.0
+    return monitor
+
+
+def _sample(monitor: GameMonitor, sample: MetricSample) -> None:
+    monitor.metrics.samples.append(sample)
+    monitor._sample_quiet.append(True)
+
+
 def test_heap_trend_ignores_garbage_collection_and_p5_is_a_nearest_rank() -> None:
     """The slope/percentile arithmetic on known series: a sawtooth is no trend, a leak is."""
-    monitor = GameMonitor(GameSettings(), Clock(), "http://127.0.0.1:1/")
+    monitor = _playing_monitor()
     for i in range(40):  # 20 s of a garbage-heavy heap: +20 MB/s, collected every 2 s, last sample at a peak
         t = i * 0.5
-        monitor.metrics.samples.append(MetricSample(at_s=t, fps=float(i + 1), heap_mb=10 + (t % 2) * 20))
+        _sample(monitor, MetricSample(at_s=t, fps=float(i + 1), heap_mb=10 + (t % 2) * 20))
     m = monitor.finish_metrics()
+    assert m.heap_growth_mb_per_s is not None
     assert abs(m.heap_growth_mb_per_s) < 0.5  # end-minus-start would read 1.5 MB/s
     assert m.heap_max_mb == 40 and m.heap_end_mb == 40
     assert m.fps_min == 1 and m.fps_p5 == 2 and m.fps_avg == 20.5
 
-    leaking = GameMonitor(GameSettings(), Clock(), "http://127.0.0.1:1/")
+    leaking = _playing_monitor()
     for i in range(20):
-        leaking.metrics.samples.append(MetricSample(at_s=i * 0.5, heap_mb=10 + i * 0.5 * 25 + (5 if i % 3 else 0)))
-    assert 23 < leaking.finish_metrics().heap_growth_mb_per_s < 27
+        _sample(leaking, MetricSample(at_s=i * 0.5, heap_mb=10 + i * 0.5 * 25 + (5 if i % 3 else 0)))
+    growth = leaking.finish_metrics().heap_growth_mb_per_s
+    assert growth is not None and 23 < growth < 27
+
+
+def test_heap_growth_is_not_judged_before_the_game_is_ready() -> None:
+    """Samples with neither a way in nor a ready moment are loading: charted, never judged as a leak."""
+    monitor = GameMonitor(GameSettings(), Clock(), "http://127.0.0.1:1/")
+    for i in range(20):
+        _sample(monitor, MetricSample(at_s=i * 0.5, heap_mb=10 + i * 0.5 * 25))
+    m = monitor.finish_metrics()
+    assert m.heap_growth_mb_per_s is None
+    assert m.heap_start_mb == 10 and m.heap_end_mb == 247.5  # the chart's figures are still there

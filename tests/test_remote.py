@@ -20,6 +20,8 @@ from helpers import descendants
 
 from pytest_gameqa.browser.launch import find_system_chromium
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 REPO = Path(__file__).resolve().parent.parent
 HEALTHY = REPO / "examples" / "games" / "healthy-canvas"
 

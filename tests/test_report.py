@@ -21,6 +21,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, async_playwright
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 GAMES = Path(__file__).resolve().parent.parent / "examples" / "games"
 BROKEN = GAMES / "broken-page-error"
 HEALTHY = GAMES / "healthy-canvas"

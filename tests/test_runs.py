@@ -18,6 +18,8 @@ import pytest
 
 from pytest_gameqa.runs.store import Owner, RunStore
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 REPO = Path(__file__).resolve().parent.parent
 GAMES = REPO / "examples" / "games"
 HEALTHY = GAMES / "healthy-canvas"

@@ -473,6 +473,7 @@ BROWSER_PAGE = """<!doctype html>
 """
 
 
+@pytest.mark.e2e
 @pytest.mark.asyncio
 async def test_game_page_runs_cross_origin_isolated_in_chromium(site: Path) -> None:
     async_api = pytest.importorskip("playwright.async_api")

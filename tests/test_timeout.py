@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from helpers import descendants
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 REPO = Path(__file__).resolve().parent.parent
 GAMES = REPO / "examples" / "games"
 HEALTHY = GAMES / "healthy-canvas"

@@ -13,6 +13,8 @@ from pytest_gameqa.browser.pool import BrowserPool
 from pytest_gameqa.settings import GameSettings
 from pytest_gameqa.targets import LocalServers, parse_target
 
+pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
+
 
 @pytest.mark.asyncio
 async def test_watchdog_stops_on_its_flag_without_being_cancelled(tmp_path: Path) -> None:

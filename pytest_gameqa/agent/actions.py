@@ -24,6 +24,9 @@ KEY_NAMES = (
     "KeyW KeyA KeyS KeyD KeyR KeyP KeyX KeyZ"
 ).split()
 INPUT_TIMEOUT = 5.0
+#: a person's click holds the button for a few frames; engines that poll the pointer once a frame
+#: (Hexi, many canvas button libraries) miss a press and release that land in the same frame
+CLICK_HOLD_MS = 70
 
 
 class InputContext(Protocol):
@@ -81,7 +84,9 @@ class ClickAt(_Base):
     async def run(self, ctx: InputContext) -> None:
         ctx.check_point(self.x, self.y)
         clicks = 2 if self.double else 1
-        await bounded(ctx.page.mouse.click(self.x, self.y, click_count=clicks), INPUT_TIMEOUT, "a click")
+        await bounded(
+            ctx.page.mouse.click(self.x, self.y, click_count=clicks, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click"
+        )
 
     @property
     def input_name(self) -> str:

@@ -51,7 +51,7 @@ MIN_HEAP_GROWTH_MB = 30.0
 IDLE_LOOKS = 3
 #: OCR at most this often, and this many times a game (about a second each on 2 cores)
 OCR_EVERY_S = 4.0
-OCR_MAX = 6
+OCR_MAX = 8
 _CLICK_AT = re.compile(
     r"^\s*(double[- ]?)?click\s+(?:at\s+)?\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*$", re.I
 )
@@ -310,6 +310,8 @@ class GameAgent:
         if len(self.actions) <= limit:
             return
         keep: set[int] = set()
+        first_in_game = self.reach.first_screenshot
+        keep.update(a.index for a in self.actions if first_in_game and a.after == first_in_game)
         for issue in self.issues:
             nearest = min(self.actions, key=lambda a: abs(a.at_s - issue.at_s))
             keep.update({nearest.index - 1, nearest.index, nearest.index + 1})
@@ -430,7 +432,19 @@ class GameAgent:
         self._note_entry()
         if self.last_reaction.gate_gone is not None:
             self._ocr_texts = []  # a new screen: what OCR read on the old one is gone
+        elif self._ocr_texts and before.gate in {t.text for t in self._ocr_texts} and not self.reach.entered:
+            # the gate was read from pixels: only a new reading can tell whether this action removed it
+            if self.last_reaction.cells >= 3 or isinstance(action, ClickAt | ClickElement):
+                self._recheck_pixels(how or result.description, result.at_s, before.gate)
         return result
+
+    def _recheck_pixels(self, how: str, at_s: float, gate: str) -> None:
+        if self._ocr_runs >= OCR_MAX or (self._ocr_task is not None and not self._ocr_task.done()):
+            return
+        self._ocr_runs += 1
+        self._ocr_at = time.monotonic()
+        self._ocr_task = asyncio.ensure_future(self._read_pixels(after=(how, at_s, gate)))
+        self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _note_entry(self) -> None:
         """The moment the tracker says the player is in: tell the monitor, keep the first in-game shot."""
@@ -478,7 +492,10 @@ class GameAgent:
         self._ocr_task = asyncio.ensure_future(self._read_pixels())
         self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
-    async def _read_pixels(self) -> None:
+    async def _read_pixels(self, after: tuple[str, float, str] | None = None) -> None:
+        """OCR one screenshot; `after` = (how, when, gate): a re-reading after an action on a pixel-read gate."""
+        if after is not None:
+            await asyncio.sleep(0.4)  # let the game finish its screen change
         try:
             image = await self.session.screenshot("png")
         except (PageHung, PlaywrightError):
@@ -487,7 +504,18 @@ class GameAgent:
         self.monitor.console_log.append(
             f"[{self.clock.now():7.2f}s] OCR read: " + (" | ".join(t.text for t in texts) or "nothing")
         )
-        if texts and not self.reach.entered:
+        if self.reach.entered:
+            return
+        if after is not None:
+            how, at_s, gate = after
+            still = {t.text for t in texts}
+            if gate not in still:
+                self._ocr_texts = texts
+                self.tracker.gate_gone_from_pixels(how, at_s, gate, new_gate=gate_text(PageView(drawn=texts)))
+                self.policy.new_screen()
+                self._note_entry()
+            return
+        if texts:
             self._ocr_texts = texts
 
     async def advance(self, ms: int) -> None:

@@ -15,7 +15,7 @@ from playwright.async_api import Page
 from ..browser.session import Clock, GameSession, PageHung, bounded
 from ..models import ActionResult, ObserveResult
 from ..report.artifacts import Evidence
-from .actions import INPUT_TIMEOUT, Action
+from .actions import CLICK_HOLD_MS, INPUT_TIMEOUT, Action
 
 SETTLE_MAX_S = 0.3
 _TWO_FRAMES = (
@@ -109,7 +109,9 @@ class Interactor:
                 frame = next((f for f in page.frames if f.url == target.frame_url), None) or page.main_frame
             try:
                 locator = frame.locator(target.selector).first
-                await bounded(locator.click(timeout=1500, click_count=2 if double else 1), 3.0, "a click")
+                await bounded(
+                    locator.click(timeout=1500, click_count=2 if double else 1, delay=CLICK_HOLD_MS), 3.0, "a click"
+                )
                 return
             except PlaywrightError as error:
                 if target.bbox is None:
@@ -119,4 +121,6 @@ class Interactor:
             raise ValueError(f"{target.description}: nothing to click (no selector, no box)")
         x, y = target.bbox.center
         self.check_point(x, y)
-        await bounded(page.mouse.click(x, y, click_count=2 if double else 1), INPUT_TIMEOUT, "a click")
+        await bounded(
+            page.mouse.click(x, y, click_count=2 if double else 1, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click"
+        )

@@ -282,6 +282,16 @@ class ReachTracker:
                 self._enter(how, after.at_s, reaction.explain(input_name) + " (seen twice)")
         return reaction
 
+    def gate_gone_from_pixels(self, how: str, at_s: float, gate: str, new_gate: str | None) -> None:
+        """A gate read by OCR is no longer on the re-read screen: in, or on to the next menu."""
+        if self.reach.entered:
+            return
+        if new_gate is None:
+            self._enter(how, at_s, f"start text {gate[:60]!r} (read from pixels) gone after {how}")
+        else:
+            self.current_gate = new_gate
+            self.idle.reset()
+
     def finish(self) -> None:
         """The run ended right after a gate went away: a gate that was not blinking counts."""
         if self.pending is not None and not self.reach.entered and self.pending[3] == "no":

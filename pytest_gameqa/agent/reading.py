@@ -196,11 +196,14 @@ def choice_ways(view: PageView) -> list[Way]:
 
 def generic_ways(view: PageView) -> list[Way]:
     """What a tester tries when the screen says nothing useful: focus and click, the usual keys, the mouse."""
-    ways: list[Way] = []
+    # keys before the first click: a DOM menu that has the focus hears keys only until a click moves it
+    ways: list[Way] = [
+        Way(PressKey(key="Enter"), "the usual start key"),
+        Way(PressKey(key="Space"), "the usual start key"),
+    ]
     canvas = view.canvases[0] if view.canvases else None
     if canvas is not None and canvas.bbox is not None:
         ways.append(Way(ClickElement(target=canvas), "focus and click the game"))
-    ways += [Way(PressKey(key="Enter"), "the usual start key"), Way(PressKey(key="Space"), "the usual start key")]
     if canvas is not None and canvas.bbox is not None:
         box = canvas.bbox
         ways.append(Way(HoverScan(x=box.x, y=box.y, width=box.width, height=box.height), "buttons under the pointer"))

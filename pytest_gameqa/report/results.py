@@ -102,6 +102,8 @@ class ResultsCollector:
                 action.after = self._relative(action.after)
             for issue in record.issues:
                 issue.screenshot = self._relative(issue.screenshot)
+            if record.reach is not None:
+                record.reach.first_screenshot = self._relative(record.reach.first_screenshot)
             record.artifacts_dir = self._relative(record.artifacts_dir)
             record.files = {kind: self._relative(path) or path for kind, path in record.files.items()}
             tests.append(record)
