@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -290,7 +291,6 @@ class Bench:
         )
         return out
 
-
     # --------------------------------------------------------------------------------- reach
     def reach(self) -> dict[str, Any]:
         """Does the player get into the game, how fast, and what reading text costs."""
@@ -298,7 +298,8 @@ class Bench:
 
     def _game_run(self, game: str, duration: float, *extra: str) -> dict[str, Any]:
         """One example game through pytest: the player's reach next to what the game itself says."""
-        r = run(pytest_cmd("--game-url", str(GAMES / game), "--game-duration", f"{duration:g}", *extra), self._dir(game))
+        args = ("--game-url", str(GAMES / game), "--game-duration", f"{duration:g}", *extra)
+        r = run(pytest_cmd(*args), self._dir(game))
         self._check(r, game)
         test = r.tests[0]
         reach = test.get("reach") or {}
@@ -404,7 +405,8 @@ class Bench:
             runs[game] = {mode: self._game_run(game, duration, "--game-ocr", mode) for mode in ("off", "auto")}
             for mode, g in runs[game].items():
                 at = f"{g['entered_at_s']:.1f} s" if g["entered"] and g["entered_at_s"] is not None else "not entered"
-                self.rows.append((f"text {game} --game-ocr {mode}", f"{g['actions']} actions, {at}", "-", "-"))
+                truth = "game says reached" if g["gate_reached"] else "game says not reached"
+                self.rows.append((f"text {game} --game-ocr {mode}", f"{g['actions']} actions, {at}", truth, "-"))
         url = self.server.url(f"examples/games/{BITMAP_GATE}/index.html")
         p = run([sys.executable, str(BENCH / "ocr_cost.py"), url, "3"], self._dir("ocr"))
         if p.returncode:
@@ -433,43 +435,98 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join([fmt.format(*head), line, *(fmt.format(*r) for r in rows)])
 
 
+#: first words of each measurement's table rows, to sort the rows of a results file written before
+#: rows were kept per measurement
+ROW_PREFIX = {
+    "overhead": ("overhead",),
+    "loop": ("loop",),
+    "latency": ("detect",),
+    "scaling": ("scaling",),
+    "stability": ("stability",),
+    "reach": ("reach", "text", "OCR"),
+}
+
+
+def previous_sections(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The figures and per-measurement records (rows, load) of an existing results file."""
+    try:
+        old = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}, {}
+    figures = {name: old[name] for name in MEASUREMENTS if name in old}
+    meta: dict[str, dict[str, Any]] = old.get("sections") or {}
+    if not meta:  # older file: one table, one load average for the whole run
+        rows = [tuple(re.split(r"\s{2,}", line.strip(), maxsplit=3)) for line in old.get("table", "").splitlines()[2:]]
+        for name in figures:
+            meta[name] = {
+                "mode": old.get("mode"),
+                "loadavg_before": (old.get("machine_before") or {}).get("loadavg"),
+                "loadavg_after": (old.get("machine_after") or {}).get("loadavg"),
+                "rows": [list(r) for r in rows if len(r) == 4 and r[0].startswith(ROW_PREFIX[name])],
+            }
+    return figures, meta
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one trial, short games: checks the benchmark works")
     parser.add_argument("--only", default=",".join(MEASUREMENTS), help="comma-separated: " + ", ".join(MEASUREMENTS))
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results[-quick].json)")
+    parser.add_argument("--fresh", action="store_true", help="with --only: start the results file over")
     args = parser.parse_args(argv)
     only = [m.strip() for m in args.only.split(",") if m.strip()]
     unknown = sorted(set(only) - set(MEASUREMENTS))
     if unknown:
         parser.error(f"unknown measurement(s) {', '.join(unknown)}; choose from {', '.join(MEASUREMENTS)}")
     out_file = args.out or BENCH / ("results-quick.json" if args.quick else "results.json")
-    report: dict[str, Any] = {"mode": "quick" if args.quick else "full", "machine_before": machine()}
+    mode = "quick" if args.quick else "full"
+    keep = set(only) != set(MEASUREMENTS) and not args.fresh
+    figures, sections = previous_sections(out_file) if keep else ({}, {})
+    for name in only:
+        figures.pop(name, None)
+        sections.pop(name, None)
+    report: dict[str, Any] = {"mode": mode, "machine_before": machine()}
+
+    def write() -> None:
+        ordered = {name: figures[name] for name in MEASUREMENTS if name in figures}
+        out_file.write_text(json.dumps({**report, **ordered, "sections": sections}, indent=2) + "\n")
+
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="gameqa-bench-") as tmp:
         bench = Bench(args.quick, Path(tmp))
         try:
             for name in only:
                 print(f"[{time.monotonic() - started:6.0f} s] {name} ...", flush=True)
+                first_row, load_before = len(bench.rows), machine().get("loadavg")
                 try:
-                    report[name] = getattr(bench, name)()
+                    figures[name] = getattr(bench, name)()
                 except Exception as error:  # one broken measurement must not cost the others' figures
                     first = str(error).splitlines()[0] if str(error) else type(error).__name__
-                    report[name] = {"error": str(error)[-3000:]}
+                    figures[name] = {"error": str(error)[-3000:]}
                     bench.rows.append((name, f"FAILED: {first[:100]}", "-", "-"))
                     print(f"  {name} failed: {first}", flush=True)
-                out_file.write_text(json.dumps(report, indent=2) + "\n")  # partial results survive a crash
+                sections[name] = {
+                    "mode": mode,
+                    "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "loadavg_before": load_before,
+                    "loadavg_after": machine().get("loadavg"),
+                    "rows": [list(r) for r in bench.rows[first_row:]],
+                }
+                write()  # partial results survive a crash
         finally:
             bench.server.close()
     report["machine_after"] = machine()
     report["wall_s"] = round(time.monotonic() - started, 1)
-    report["table"] = table(bench.rows)
-    out_file.write_text(json.dumps(report, indent=2) + "\n")
+    rows = [tuple(r) for name in MEASUREMENTS for r in (sections.get(name) or {}).get("rows", [])]
+    report["table"] = table(rows)  # type: ignore[arg-type]
+    write()
     print()
-    print(report["table"])
+    print(table(bench.rows))
     load = (report["machine_before"].get("loadavg") or [None])[0], (report["machine_after"].get("loadavg") or [None])[0]
+    kept = sorted(set(figures) - set(only))
     print(
         f"\n{report['machine_before']['cpus']} CPUs, load average {load[0]} before / {load[1]} after; wrote {out_file}"
+        + (f" (kept earlier figures of {', '.join(kept)})" if kept else "")
     )
     return 0
 

@@ -42,13 +42,14 @@ from .interactor import Interactor
 from .policy import HeuristicPolicy, Phase
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
+from .reading import gate_text
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 #: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
 MIN_HEAP_GROWTH_MB = 30.0
 #: looks at the screen with no input before the first action: how the title screen moves by itself
-IDLE_LOOKS = 3
+IDLE_LOOKS = 5
 #: OCR at most this often, and this many times a game (about a second each on 2 cores)
 OCR_EVERY_S = 4.0
 OCR_MAX = 8

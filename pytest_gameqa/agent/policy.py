@@ -18,7 +18,7 @@ from ..dom.detector import PageView
 from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey
 from .reach import Reaction
-from .reading import Way, choice_ways, generic_ways, hover_ways, pointer_sweep, ways_in
+from .reading import Way, choice_ways, gate_text, generic_ways, hover_ways, pointer_sweep, ways_in
 
 PLAY_KEYS = ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Space", "w", "a", "s", "d", "Enter")
 SWEEP_KEYS = ("Enter", "Space", "ArrowUp", "ArrowRight", "ArrowLeft", "ArrowDown", "w", "a", "s", "d")
@@ -82,9 +82,20 @@ class HeuristicPolicy:
     def _enter(self, view: PageView) -> Action:
         """The first untried way in: what the screen says first, then what a tester tries anyway."""
         generic = generic_ways(view)
-        # the screen's own words first; then a click into the game and the usual keys (cheap, and most
-        # games start so); then the page's other choices; then the rest of what a tester tries
-        for way in [*ways_in(view), *self.hover_found, *generic[:3], *choice_ways(view), *generic[3:]]:
+        # the screen's own words first; then the usual keys and a click into the game (cheap, and most
+        # games start so); on a screen that asks for nothing, play keys next (the game may be on
+        # already); then the page's other choices and the rest of what a tester tries
+        first = [*ways_in(view), *self.hover_found, *generic[:3]]
+        rest = [*choice_ways(view), *generic[3:]]
+        for way in first:
+            if way.ident not in self.tried:
+                self.tried.add(way.ident)
+                self.last_reason = way.reason
+                return way.action
+        if not self.swept and gate_text(view) is None:
+            self.last_reason = "no start screen: try play keys"
+            return self._play(view)
+        for way in rest:
             if way.ident not in self.tried:
                 self.tried.add(way.ident)
                 self.last_reason = way.reason

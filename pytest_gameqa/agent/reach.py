@@ -68,8 +68,13 @@ def _dilate(cells: frozenset[int] | set[int]) -> set[int]:
 
 
 def text_keys(view: PageView) -> frozenset[str]:
-    """The screen's text pieces with numbers folded, so "Score: 12" and "Score: 13" are one piece."""
-    return frozenset(_DIGITS.sub("#", s.lower())[:80] for s in segments(view))
+    """The screen's text pieces as shown ("Jumps: 3"): a change in them may be the game's reaction."""
+    return frozenset(s.lower()[:80] for s in segments(view))
+
+
+def fold(text: str) -> str:
+    """A text piece with numbers folded: "Score: 12" and "Score: 13" are the same piece that counts."""
+    return _DIGITS.sub("#", text)
 
 
 def state_fields(view: PageView) -> dict[str, str]:
@@ -176,7 +181,7 @@ class IdleModel:
                 self.novelty.append(len(mask - self.active()))
             self.masks.append(mask)
             self.longest_gap_s = max(self.longest_gap_s, b.at_s - a.at_s)
-        self.volatile_text |= a.texts ^ b.texts
+        self.volatile_text |= {fold(t) for t in a.texts ^ b.texts}
         self.volatile_state |= {k for k in a.state.keys() | b.state.keys() if a.state.get(k) != b.state.get(k)}
         self.samples += 1
 
@@ -255,7 +260,7 @@ class ReachTracker:
         comparable = self.idle.comparable(after.at_s - before.at_s)
         if before.thumb is not None and after.thumb is not None and comparable:
             reaction.cells = len(cell_mask(before.thumb, after.thumb) - self.idle.active())
-        reaction.texts = sorted(t for t in (before.texts ^ after.texts) if t not in self.idle.volatile_text)[:5]
+        reaction.texts = sorted(t for t in (before.texts ^ after.texts) if fold(t) not in self.idle.volatile_text)[:5]
         changed = {k for k in before.state.keys() | after.state.keys() if before.state.get(k) != after.state.get(k)}
         reaction.state = sorted(changed - self.idle.volatile_state)[:5]
         if before.gate is not None and after.gate is None:

@@ -21,7 +21,7 @@ GATE_TEXT = re.compile(
     r"|\b(to|and) (start|play|begin)\b|\bpress\s+(any key|enter|space|fire|['\"\[(]?[a-z0-9]['\"\])]?\b)"
     r"|\binsert coins?\b|\b[1-4]\s*(player|players|p)\b|\bnew game\b|\bstart game\b|\bplay now\b"
     r"|^\s*(play|start|go|begin|continue|next|ok|yes)\s*[!.>]*\s*$"
-    r"|\benable (audio|sound)\b|\bhow to play\b|\blevel\s*1\b|\benter your name\b|\bchoose\b|\bselect\b",
+    r"|\benable (audio|sound)\b|\bhow to play\b|\benter your name\b|\bchoose\b|\bselect\b",
     re.I | re.M,
 )
 #: controls a tester leaves alone while getting in: they leave, reset, or lead to side screens
