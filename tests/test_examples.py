@@ -17,6 +17,7 @@ DURATION = {
     "broken-frozen-frames": "10",
     "broken-memory-growth": "8",
     "broken-hang": "10",
+    "broken-low-fps": "12",
     "trust-timeout-loop": "10",
     "trust-stall-loader": "10",
     "trust-error-flood": "8",
@@ -36,7 +37,8 @@ def test_example_game_reports_exactly_its_defects(name: str, tmp_path: Path) -> 
     proc, results = run_pytest(["--game-url", str(GAMES / name), "--game-duration", DURATION.get(name, "6")], tmp_path)
     assert results is not None, proc.stdout[-3000:] + proc.stderr[-3000:]
     (test,) = results["tests"]
-    assert kinds(test) == expected, proc.stdout[-3000:]
+    tolerated = set(CATALOG[name].get("tolerated", []))
+    assert expected <= kinds(test) <= expected | tolerated, proc.stdout[-3000:]
     if expected:
         assert proc.returncode == 1, proc.stdout[-2000:]
         assert test["outcome"] == "failed"

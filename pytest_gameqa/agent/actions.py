@@ -102,7 +102,8 @@ class Drag(_Base):
     label: str = ""
 
     def describe(self) -> str:
-        return f"drag {self.label or ''} ({int(self.x1)},{int(self.y1)})->({int(self.x2)},{int(self.y2)})"
+        label = f"{self.label} " if self.label else ""
+        return f"drag {label}({int(self.x1)},{int(self.y1)})->({int(self.x2)},{int(self.y2)})"
 
     async def run(self, ctx: InputContext) -> None:
         ctx.check_point(self.x1, self.y1)

@@ -435,8 +435,7 @@ class GameAgent:
             self._ocr_texts = []  # a new screen: what OCR read on the old one is gone
         elif self._ocr_texts and before.gate in {t.text for t in self._ocr_texts} and not self.reach.entered:
             # the gate was read from pixels: only a new reading can tell whether this action removed it
-            if self.last_reaction.cells >= 3 or isinstance(action, ClickAt | ClickElement):
-                self._recheck_pixels(how or result.description, result.at_s, before.gate)
+            self._recheck_pixels(how or result.description, result.at_s, before.gate)
         return result
 
     def _recheck_pixels(self, how: str, at_s: float, gate: str) -> None:

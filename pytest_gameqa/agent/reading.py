@@ -19,8 +19,8 @@ from .actions import Action, ClickAt, ClickElement, Drag, HoverScan, MovePointer
 GATE_TEXT = re.compile(
     r"\b(press|hit|push|tap|click|touch)\b[^|.!]{0,40}\b(start|play|begin|continue|go|enter|space|any key|fire)\b"
     r"|\b(to|and) (start|play|begin)\b|\bpress\s+(any key|enter|space|fire|['\"\[(]?[a-z0-9]['\"\])]?\b)"
-    r"|\binsert coins?\b|\b[1-4]\s*(player|players|p)\b|\bnew game\b|\bstart game\b|\bplay now\b"
-    r"|^\s*(play|start|go|begin|continue|next|ok|yes)\s*[!.>]*\s*$"
+    r"|\binsert coins?\b|\b[1-4]\s*(player|players|p)\b|\bnew game\b|\bstart game\b"
+    r"|^\s*(play|start|begin|continue|next|ok|yes)\s*[!.>]*\s*$"
     r"|\benable (audio|sound)\b|\bhow to play\b|\benter your name\b|\bchoose\b|\bselect\b",
     re.I | re.M,
 )

@@ -243,12 +243,14 @@ class LLMBrain:
         after = await agent.look()
         reaction = agent.last_reaction
         agent.policy.feedback(action, reaction, entered=agent.reach.entered, hover_hits=agent.interactor.hover_hits)
-        change = describe_change(view, after, share, result.ok, result.error)
+        step = describe_change(view, after, share, result.ok, result.error)
+        # the same reaction facts the built-in player uses: what changed beyond the screen's idle change
         if reaction.reacted:
-            change += f"; beyond the screen's idle change: {reaction.explain(action.input_name)}"
+            step.change += f"; beyond the screen's idle change: {reaction.explain(action.input_name)}"
         elif result.ok:
-            change += "; nothing beyond the screen's own idle change"
-        self.policy.record(result.description, policy, change)
+            step.change += "; nothing beyond the screen's own idle change"
+            step.unchanged = True
+        self.policy.record(result.description, policy, step)
         return result
 
     # ------------------------------------------------------------------------------------ scripted API
