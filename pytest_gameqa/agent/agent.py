@@ -122,6 +122,7 @@ class GameAgent:
         self._ocr_at: float | None = None
         self._ocr_runs = 0
         self._ocr_task: asyncio.Future[None] | None = None
+        self._recheck_wanted: tuple[str, float, str] | None = None
         self._sample_before: Sample | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
@@ -439,8 +440,9 @@ class GameAgent:
         return result
 
     def _recheck_pixels(self, how: str, at_s: float, gate: str) -> None:
+        self._recheck_wanted = (how, at_s, gate)
         if self._ocr_runs >= OCR_MAX or (self._ocr_task is not None and not self._ocr_task.done()):
-            return
+            return  # the running reading ends by checking the latest action again (see _read_pixels)
         self._ocr_runs += 1
         self._ocr_at = time.monotonic()
         self._ocr_task = asyncio.ensure_future(self._read_pixels(after=(how, at_s, gate)))
@@ -514,6 +516,11 @@ class GameAgent:
                 self.tracker.gate_gone_from_pixels(how, at_s, gate, new_gate=gate_text(PageView(drawn=texts)))
                 self.policy.new_screen()
                 self._note_entry()
+            elif self._recheck_wanted is not None and self._recheck_wanted != after:
+                wanted, self._recheck_wanted = self._recheck_wanted, None
+                if self._ocr_runs < OCR_MAX:
+                    self._ocr_runs += 1
+                    await self._read_pixels(after=wanted)
             return
         if texts:
             self._ocr_texts = texts

@@ -92,7 +92,7 @@ class HeuristicPolicy:
                 self.tried.add(way.ident)
                 self.last_reason = way.reason
                 return way.action
-        if not self.swept and gate_text(view) is None:
+        if not self.swept and gate_text(view) is None and view.canvases:
             self.last_reason = "no start screen: try play keys"
             return self._play(view)
         for way in rest:

@@ -281,7 +281,7 @@ class ReachTracker:
             self.pending = (how, after.at_s, reaction.gate_gone, volatile)
         elif after.gate is None and not self.pending and (reaction.texts or reaction.state):
             self._enter(how, after.at_s, reaction.explain(input_name))
-        elif after.gate is None and not self.pending and reaction.pixels:
+        elif after.gate is None and not self.pending and reaction.pixels and input_name != "hover":
             self.pixel_reactions.append(input_name)
             if len(self.pixel_reactions) >= 2:
                 self._enter(how, after.at_s, reaction.explain(input_name) + " (seen twice)")
