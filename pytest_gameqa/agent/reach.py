@@ -25,7 +25,7 @@ GRID_W, GRID_H = 16, 9
 #: mean absolute difference of a cell's channels that counts as a change (0-255 scale)
 CELL_DIFF = 10
 #: idle looks needed before pixels count as evidence of a reaction
-MIN_IDLE_LOOKS = 4
+MIN_IDLE_LOOKS = 6
 _DIGITS = re.compile(r"\d+(\.\d+)?")
 PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
 _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
@@ -187,7 +187,7 @@ class IdleModel:
 
     def threshold(self) -> int:
         """Cells an input must change outside the idle area: more on a screen whose idle change wanders."""
-        return max(3, max(self.novelty, default=0) + 2)
+        return max(4, max(self.novelty, default=0) + 3)
 
     def comparable(self, seconds: float) -> bool:
         """Pixels say something only after a few idle looks, over an interval no longer than idle ones
@@ -283,7 +283,7 @@ class ReachTracker:
             self._enter(how, after.at_s, reaction.explain(input_name))
         elif after.gate is None and not self.pending and reaction.pixels and input_name != "hover":
             self.pixel_reactions.append(input_name)
-            if len(self.pixel_reactions) >= 2:
+            if len(set(self.pixel_reactions)) >= 2:  # two different inputs: not one lucky frame
                 self._enter(how, after.at_s, reaction.explain(input_name) + " (seen twice)")
         return reaction
 
