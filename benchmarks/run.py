@@ -1,7 +1,7 @@
 """Benchmark of the harness itself: what it costs next to plain Playwright, how fast it notices faults,
 how it scales and whether it stays flat over many games.
 
-    python benchmarks/run.py            full run (~10 min), writes benchmarks/results.json
+    python benchmarks/run.py            full run (~25 min, reach ~13 of them), writes benchmarks/results.json
     python benchmarks/run.py --quick    one trial of everything, short games (~3 min), results-quick.json
     python benchmarks/run.py --only overhead,latency
     python benchmarks/run.py --only reach         how often and how fast the player gets into a game

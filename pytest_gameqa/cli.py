@@ -4,6 +4,8 @@
     gameqa status [ID]                         the latest session, or one session / run
     gameqa history URL_OR_PATH                 recent verdicts, metrics and reach of one game, changes highlighted
     gameqa show ID                             a run's stored report (issues, actions, metrics, files)
+    gameqa replay PATH|RUN_ID [--times N]      replay a failure's recorded actions: did the same issue come back?
+    gameqa shrink PATH|RUN_ID [--budget S]     cut a failure's actions to a minimal reproduction
 
 `run` is pytest underneath (so every pytest and gameqa option works after the URLs); the other
 commands read the run store (.gameqa/runs.sqlite, found from the current folder upwards).
@@ -274,12 +276,94 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------ repro
+def _repro_json(args: argparse.Namespace) -> Path:
+    """PATH (a repro JSON, its folder or its test file) or a run id from the run store -> repro.json."""
+    from .repro.model import REPRO_NAME
+    from .repro.service import locate
+
+    raw = str(args.target)
+    path = Path(raw).expanduser()
+    if path.exists():
+        return locate(path)
+    if os.sep in raw or raw.endswith((".json", ".py")) or not raw.strip():
+        raise CliError(f"gameqa: no reproduction at {raw}: no such file or folder")
+    try:
+        store = _open(args)
+    except CliError:
+        raise CliError(
+            f"gameqa: {raw!r} is neither a reproduction (file or folder) nor a run id (no run store)"
+        ) from None
+    try:
+        kind, ident = store.resolve(raw)
+        run = store.run(ident) if kind == "run" else None
+    finally:
+        store.close()
+    if run is None:
+        raise CliError(f"gameqa: {raw!r} is a session; give one of its run ids (gameqa status {raw})")
+    record = json.loads(run["record"]) if run.get("record") else {}
+    files = record.get("files") or {}
+    candidates = [files.get("repro"), run.get("artifacts_dir") and str(Path(run["artifacts_dir"]) / REPRO_NAME)]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    raise CliError(
+        f"gameqa: run {ident} has no reproduction (status {run.get('status')}; only failing games leave one)"
+    )
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .repro import service
+
+    if args.times < 1:
+        raise CliError("gameqa: --times must be 1 or more")
+    try:
+        json_path = _repro_json(args)
+        repro, test = service.open_repro(json_path)
+    except service.NoRepro as error:
+        raise CliError(str(error)) from None
+    print(
+        f"replaying {service.rel(test)} ({len(repro.steps)} actions) {args.times} time{'s' if args.times != 1 else ''}"
+    )
+    print(f"  looking for {repro.issue.line()}")
+    count = service.replay(json_path, args.times)
+    print(count.label)
+    return 0 if count.reproduced == count.runs else 1
+
+
+def cmd_shrink(args: argparse.Namespace) -> int:
+    from .repro import service
+
+    if args.budget <= 0:
+        raise CliError("gameqa: --budget must be a number of seconds > 0")
+    try:
+        json_path = _repro_json(args)
+        repro, _test = service.open_repro(json_path)
+    except service.NoRepro as error:
+        raise CliError(str(error)) from None
+    print(f"shrinking {len(repro.steps)} actions of {service.rel(json_path)} (budget {args.budget:g} s)")
+    print(f"  looking for {repro.issue.line()}")
+    outcome = service.shrink(json_path, args.budget, log=lambda line: print(line, flush=True))
+    if outcome.minimal is None:
+        replays = f"{outcome.replays} replay{'s' if outcome.replays != 1 else ''}"
+        print(f"the issue did not come back when replaying the recorded actions ({replays}): nothing to shrink")
+        return 1
+    minimal = outcome.minimal
+    print(
+        f"minimal: {len(minimal.steps)} of {outcome.steps_before} actions ({outcome.replays} replays, "
+        f"{outcome.seconds:.0f} s{'' if outcome.verified else '; NOT confirmed by the final replay'})"
+    )
+    print(minimal.steps_line())
+    print(f"wrote {service.rel(outcome.json_path or '')} and {service.rel(outcome.test_path or '')}")
+    return 0 if outcome.verified else 1
+
+
 # ------------------------------------------------------------------------------------------------ main
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gameqa", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub = parser.add_subparsers(dest="command", metavar="{run,status,history,show}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,status,history,show,replay,shrink}")
     sub.add_parser("run", help="smoke-test games: gameqa run URL_OR_PATH... [pytest options]", add_help=False)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="the run store (default: .gameqa/runs.sqlite here or in a parent folder)")
@@ -291,6 +375,16 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("url", help="the game's URL or build folder, as given to --game-url")
     show = sub.add_parser("show", parents=[common], help="a run's stored report")
     show.add_argument("id", help="run id (or session id: all its runs)")
+    store_only = argparse.ArgumentParser(add_help=False)
+    store_only.add_argument("--db", help="the run store, for a RUN_ID (default: .gameqa/runs.sqlite here or above)")
+    replay = sub.add_parser(
+        "replay", parents=[store_only], help="replay a failure's recorded actions; says whether the issue came back"
+    )
+    replay.add_argument("target", metavar="PATH|RUN_ID", help="repro.json, its folder, or a run id")
+    replay.add_argument("--times", type=int, default=1, help="how many replays (default 1)")
+    shrink = sub.add_parser("shrink", parents=[store_only], help="cut a failure's actions to a minimal reproduction")
+    shrink.add_argument("target", metavar="PATH|RUN_ID", help="repro.json, its folder, or a run id")
+    shrink.add_argument("--budget", type=float, default=300.0, help="seconds to spend at most (default 300)")
     return parser
 
 
@@ -305,7 +399,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return USAGE_ERROR
         if getattr(args, "limit", 1) < 1:
             raise CliError("gameqa: --limit must be 1 or more")
-        return {"status": cmd_status, "history": cmd_history, "show": cmd_show}[args.command](args)
+        commands = {"status": cmd_status, "history": cmd_history, "show": cmd_show}
+        commands.update(replay=cmd_replay, shrink=cmd_shrink)
+        return commands[args.command](args)
     except (CliError, LookupFailed, StoreError) as error:
         print(str(error), file=sys.stderr)
         return USAGE_ERROR

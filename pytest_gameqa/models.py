@@ -7,7 +7,7 @@ renaming one is a breaking change.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -98,6 +98,9 @@ class ActionResult(BaseModel):
     after: str | None = None
     changed: bool | None = Field(default=None, description="the screen differs after the action")
     policy: str = "heuristic"
+    action: dict[str, Any] | None = Field(
+        default=None, description="the action itself (its JSON, with its `type`): what a replay runs again"
+    )
 
 
 class MetricSample(BaseModel):

@@ -44,6 +44,9 @@ SMOKE_MODULE = Path(__file__).with_name("_smoke.py")
 def pytest_addoption(parser: pytest.Parser) -> None:
     settings_mod.add_options(parser)
     runs.add_options(parser)  # --game-runs-db, --game-no-runs
+    from .repro.plugin import add_options as add_repro_options
+
+    add_repro_options(parser)  # --game-confirm, --game-shrink
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -76,6 +79,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.is_registered(output_guard):
         config.pluginmanager.register(output_guard, "gameqa-output-guard")
     runs.configure(config)  # run records, and reports written however a game test ends (timeout, Ctrl-C)
+    from .repro import plugin as repro_plugin
+
+    if not config.pluginmanager.is_registered(repro_plugin):
+        config.pluginmanager.register(repro_plugin, "gameqa-repro")  # repro.json, --game-confirm, --game-shrink
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -213,6 +220,9 @@ async def game_agent(
         context_args=capture.context_args(),
     )
     capture.install(agent)
+    from .repro.plugin import prepare_agent
+
+    prepare_agent(request, agent)  # --game-deterministic: seeded Math.random before the game's scripts
     request.node.stash[AGENT_KEY] = agent
     try:
         failure = await _start(agent, capture)

@@ -254,11 +254,12 @@ class GameAgent:
     def _judge_reach(self) -> None:
         """No silent pass: a game the player never got into fails with not-entered.
 
-        Not when something fatal or a blank screen already says why (one defect, one issue), and not
-        when the test never acted (a scripted test that only reads the game's state).
+        Not when something fatal or a blank screen already says why (one defect, one issue), and not in
+        a scripted test that never asked the player to play or to get in (`play()`, `--game-start`): a
+        test that checks the title screen is not a smoke test of the game; its reach is still recorded.
         """
         self.tracker.finish()
-        if self.reach.entered or not self.actions:
+        if self.reach.entered or not self.actions or not (self.played or self.settings.start):
             return
         if any(i.kind in FATAL_KINDS or i.kind in (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT) for i in self.issues):
             return
@@ -430,6 +431,12 @@ class GameAgent:
         self.actions.append(result)
         after = await self._sample()
         self.last_reaction = self.tracker.after_action(before, after, action.input_name, how or result.description)
+        if self.last_reaction.reacted:
+            r = self.last_reaction
+            self.monitor.console_log.append(
+                f"[{self.clock.now():7.2f}s] reaction to {result.description}: {r.cells} cells beyond idle "
+                f"(needs {r.threshold}), text {r.texts[:2]}, state {r.state[:2]}, gate gone {r.gate_gone!r}"
+            )
         self._on_screen(after)
         self._note_entry()
         if self.last_reaction.gate_gone is not None:

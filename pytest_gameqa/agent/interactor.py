@@ -86,6 +86,7 @@ class Interactor:
             after=after,
             changed=changed,
             policy=policy,
+            action=action.model_dump(mode="json"),
         )
 
     async def _settle(self) -> None:

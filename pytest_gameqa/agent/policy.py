@@ -85,8 +85,8 @@ class HeuristicPolicy:
         # the screen's own words first; then the usual keys and a click into the game (cheap, and most
         # games start so); on a screen that asks for nothing, play keys next (the game may be on
         # already); then the page's other choices and the rest of what a tester tries
-        first = [*ways_in(view), *self.hover_found, *generic[:3]]
-        rest = [*choice_ways(view), *generic[3:]]
+        first = [*ways_in(view), *self.hover_found, *generic[:4]]  # ... and a look for buttons under the pointer
+        rest = [*choice_ways(view), *generic[4:]]
         for way in first:
             if way.ident not in self.tried:
                 self.tried.add(way.ident)

@@ -25,7 +25,7 @@ GRID_W, GRID_H = 16, 9
 #: mean absolute difference of a cell's channels that counts as a change (0-255 scale)
 CELL_DIFF = 10
 #: idle looks needed before pixels count as evidence of a reaction
-MIN_IDLE_LOOKS = 6
+MIN_IDLE_LOOKS = 4
 _DIGITS = re.compile(r"\d+(\.\d+)?")
 PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
 _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
@@ -55,12 +55,15 @@ def cell_mask(a: Thumbnail, b: Thumbnail) -> frozenset[int]:
     return frozenset(changed)
 
 
-def _dilate(cells: frozenset[int] | set[int]) -> set[int]:
+def _dilate(cells: frozenset[int] | set[int], radius: int = 2) -> set[int]:
+    """Cells within `radius` of a changed one: a sprite moving by itself for longer than an idle look
+    (an action takes longer) reaches the neighbouring cells, and that is still no reaction."""
     out: set[int] = set()
+    span = range(-radius, radius + 1)
     for c in cells:
         x, y = c % GRID_W, c // GRID_W
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
+        for dy in span:
+            for dx in span:
                 nx, ny = x + dx, y + dy
                 if 0 <= nx < GRID_W and 0 <= ny < GRID_H:
                     out.add(ny * GRID_W + nx)
@@ -68,13 +71,37 @@ def _dilate(cells: frozenset[int] | set[int]) -> set[int]:
 
 
 def text_keys(view: PageView) -> frozenset[str]:
-    """The screen's text pieces as shown ("Jumps: 3"): a change in them may be the game's reaction."""
-    return frozenset(s.lower()[:80] for s in segments(view))
+    """The screen's text pieces as shown ("Jumps: 3"): a change in them may be the game's reaction.
+
+    Only live readings (DOM, canvas text): what OCR read arrives later, from an older frame.
+    """
+    live = view.model_copy(update={"drawn": [d for d in view.drawn if d.source != "ocr"]})
+    return frozenset(s.lower()[:80] for s in segments(live))
 
 
 def fold(text: str) -> str:
     """A text piece with numbers folded: "Score: 12" and "Score: 13" are the same piece that counts."""
     return _DIGITS.sub("#", text)
+
+
+def number_slots(a: str, b: str) -> set[int]:
+    """Which numbers differ between two texts of the same folded shape ("distance 12 lane 0.00")."""
+    na, nb = [m.group(0) for m in _DIGITS.finditer(a)], [m.group(0) for m in _DIGITS.finditer(b)]
+    return {i for i, (x, y) in enumerate(zip(na, nb)) if x != y}
+
+
+def text_changes(a: frozenset[str], b: frozenset[str]) -> dict[str, set[int] | None]:
+    """folded piece -> the number slots that changed (None: the piece appeared or went away)."""
+    fa: dict[str, str] = {fold(t): t for t in a}
+    fb: dict[str, str] = {fold(t): t for t in b}
+    out: dict[str, set[int] | None] = {}
+    for key in fa.keys() | fb.keys():
+        if key in fa and key in fb:
+            if fa[key] != fb[key]:
+                out[key] = number_slots(fa[key], fb[key])
+        else:
+            out[key] = None
+    return out
 
 
 def state_fields(view: PageView) -> dict[str, str]:
@@ -161,7 +188,8 @@ class IdleModel:
         self.masks: deque[frozenset[int]] = deque(maxlen=10)
         self.novelty: deque[int] = deque(maxlen=10)
         self.longest_gap_s = 0.0
-        self.volatile_text: set[str] = set()
+        self.volatile_text: set[str] = set()  # folded pieces that come and go by themselves (a blink)
+        self.volatile_slots: dict[str, set[int]] = {}  # numbers that change by themselves (a timer)
         self.volatile_state: set[str] = set()
         self.samples = 0
 
@@ -181,13 +209,17 @@ class IdleModel:
                 self.novelty.append(len(mask - self.active()))
             self.masks.append(mask)
             self.longest_gap_s = max(self.longest_gap_s, b.at_s - a.at_s)
-        self.volatile_text |= {fold(t) for t in a.texts ^ b.texts}
+        for key, slots in text_changes(a.texts, b.texts).items():
+            if slots is None:
+                self.volatile_text.add(key)
+            else:
+                self.volatile_slots.setdefault(key, set()).update(slots)
         self.volatile_state |= {k for k in a.state.keys() | b.state.keys() if a.state.get(k) != b.state.get(k)}
         self.samples += 1
 
     def threshold(self) -> int:
         """Cells an input must change outside the idle area: more on a screen whose idle change wanders."""
-        return max(4, max(self.novelty, default=0) + 3)
+        return max(3, max(self.novelty, default=0) + 2)
 
     def comparable(self, seconds: float) -> bool:
         """Pixels say something only after a few idle looks, over an interval no longer than idle ones
@@ -260,7 +292,12 @@ class ReachTracker:
         comparable = self.idle.comparable(after.at_s - before.at_s)
         if before.thumb is not None and after.thumb is not None and comparable:
             reaction.cells = len(cell_mask(before.thumb, after.thumb) - self.idle.active())
-        reaction.texts = sorted(t for t in (before.texts ^ after.texts) if fold(t) not in self.idle.volatile_text)[:5]
+        reaction.texts = sorted(
+            key
+            for key, slots in text_changes(before.texts, after.texts).items()
+            if (slots is None and key not in self.idle.volatile_text)
+            or (slots and not slots <= self.idle.volatile_slots.get(key, set()))
+        )[:5]
         changed = {k for k in before.state.keys() | after.state.keys() if before.state.get(k) != after.state.get(k)}
         reaction.state = sorted(changed - self.idle.volatile_state)[:5]
         if before.gate is not None and after.gate is None:

@@ -396,8 +396,8 @@ class GameMonitor:
         if origin is None or page_now is None or url.startswith(("about:", "chrome-error:")):
             return
         if origin != self._doc_origin:
-            if self.ready_at is not None:
-                return
+            if self.ready_at is not None and self._doc_origin is not None:
+                return  # the game's first document can report after ready (a start screen shows at once)
             self._doc_origin, self._nav_at, self._doc_marks = origin, None, {}
         start = now - float(page_now) / 1000
         self._nav_at = start if self._nav_at is None else min(self._nav_at, start)

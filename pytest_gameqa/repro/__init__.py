@@ -1,0 +1,1 @@
+"""Reproductions: every failing game test leaves a replayable action list and a pytest file."""
