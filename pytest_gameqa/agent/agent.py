@@ -124,6 +124,7 @@ class GameAgent:
         self._ocr_task: asyncio.Future[None] | None = None
         self._recheck_wanted: tuple[str, float, str] | None = None
         self._sample_before: Sample | None = None
+        self.in_flight: tuple[float, Action] | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
     @property
@@ -175,7 +176,7 @@ class GameAgent:
         for i in range(IDLE_LOOKS):
             if i:
                 await asyncio.sleep(0.25)
-            self.tracker.observe_idle(await self._sample())
+            self._observe_idle(await self._sample())
 
     async def _start_step(self, step: str) -> None:
         """One user-given way in (`--game-start`, `start=[...]`), worded as for act()."""
@@ -418,13 +419,15 @@ class GameAgent:
         self._sample_before = None
         if before is None:
             before = await self._sample()
-            self.tracker.observe_idle(before)
+            self._observe_idle(before)
             self._note_entry()
         if self.policy.phase is Phase.ENTER and not self.reach.entered:
             self.tracker.note_tried(action.describe())
         self.monitor.note_action()
         self.interactor.hover_hits = []
+        self.in_flight = (self.clock.now(), action)  # kept when the game dies during it: a repro replays it
         result = await self._race(self.interactor.perform(action, policy))
+        self.in_flight = None if result is not None else self.in_flight
         if result is None:
             self._check_alive()
             raise GameStopped(Issue(kind=IssueKind.CRASH, message="the action was abandoned", at_s=self.clock.now()))
@@ -454,6 +457,12 @@ class GameAgent:
         self._ocr_at = time.monotonic()
         self._ocr_task = asyncio.ensure_future(self._read_pixels(after=(how, at_s, gate)))
         self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    def _observe_idle(self, sample: Sample) -> None:
+        """A look after a gap with no input: the tracker learns the idle screen, the monitor that the
+        game animates by itself (only such a game can be called frozen when its frames stop)."""
+        if self.tracker.observe_idle(sample) > 0:
+            self.monitor.note_idle_change()
 
     def _note_entry(self) -> None:
         """The moment the tracker says the player is in: tell the monitor, keep the first in-game shot."""
@@ -593,7 +602,7 @@ class GameAgent:
             self.monitor.left_origin = None
             return await self.perform(ReturnToGame(left_to=left), policy="guard")
         before = await self._sample()
-        self.tracker.observe_idle(before)
+        self._observe_idle(before)
         self._note_entry()
         self._on_screen(before)
         self._maybe_ocr(before)

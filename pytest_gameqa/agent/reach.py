@@ -26,6 +26,8 @@ GRID_W, GRID_H = 16, 9
 CELL_DIFF = 10
 #: idle looks needed before pixels count as evidence of a reaction
 MIN_IDLE_LOOKS = 4
+#: pixels count as evidence only while less than this share of the screen moves by itself
+STILL_SHARE = 0.3
 _DIGITS = re.compile(r"\d+(\.\d+)?")
 PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
 _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
@@ -202,9 +204,12 @@ class IdleModel:
             cells |= mask
         return _dilate(cells)
 
-    def learn(self, a: Sample, b: Sample) -> None:
+    def learn(self, a: Sample, b: Sample) -> int:
+        """Learn from two looks with no input between; returns how many cells changed (-1: unknown)."""
+        changed = -1
         if a.thumb is not None and b.thumb is not None:
             mask = cell_mask(a.thumb, b.thumb)
+            changed = len(mask)
             if self.masks:
                 self.novelty.append(len(mask - self.active()))
             self.masks.append(mask)
@@ -216,6 +221,7 @@ class IdleModel:
                 self.volatile_slots.setdefault(key, set()).update(slots)
         self.volatile_state |= {k for k in a.state.keys() | b.state.keys() if a.state.get(k) != b.state.get(k)}
         self.samples += 1
+        return changed
 
     def threshold(self) -> int:
         """Cells an input must change outside the idle area: more on a screen whose idle change wanders."""
@@ -223,8 +229,15 @@ class IdleModel:
 
     def comparable(self, seconds: float) -> bool:
         """Pixels say something only after a few idle looks, over an interval no longer than idle ones
-        (a slow action on a scrolling screen changes more cells than a quick idle look, by time alone)."""
-        return len(self.masks) >= MIN_IDLE_LOOKS and seconds <= max(0.8, 2.5 * self.longest_gap_s)
+        (a slow action on a scrolling screen changes more cells than a quick idle look, by time alone),
+        and only on a screen that is mostly still by itself: on a scrolling or swirling one, every cell
+        moves anyway, and only text, state or a start screen going away can tell a reaction."""
+        if len(self.masks) < MIN_IDLE_LOOKS or seconds > max(0.8, 2.5 * self.longest_gap_s):
+            return False
+        moving: set[int] = set()
+        for mask in self.masks:
+            moving |= mask
+        return len(moving) < STILL_SHARE * GRID_W * GRID_H
 
 
 class ReachTracker:
@@ -242,14 +255,18 @@ class ReachTracker:
         self._gate_volatile = False
 
     # ----------------------------------------------------------------------------------- samples
-    def observe_idle(self, sample: Sample) -> None:
-        """A look with no input of ours since the last one: learn the screen's own change."""
+    def observe_idle(self, sample: Sample) -> int:
+        """A look with no input of ours since the last one: learn the screen's own change.
+
+        Returns how many cells changed by themselves since the last look (-1: unknown)."""
+        changed = -1
         if self.last is not None:
             if self.last.gate is not None and sample.gate is None:
                 self._gate_volatile = True  # blinking, or leaving on its own: not evidence by itself
-            self.idle.learn(self.last, sample)
+            changed = self.idle.learn(self.last, sample)
         self._note(sample)
         self._confirm(sample)
+        return changed
 
     def _note(self, sample: Sample) -> None:
         if sample.gate is not None:

@@ -58,6 +58,7 @@ _MODE_DIGIT = re.compile(r"(?:^|[\s|(\[])(?P<digit>[1-4])\s*[-.):]?\s*(?:player|
 _CLICK_ANYWHERE = re.compile(r"\b(click|tap|touch)\b[^|.!]{0,25}\b(anywhere|screen|start|play|begin|continue)\b", re.I)
 _DOUBLE_CLICK = re.compile(r"\bdouble[- ]?(click|tap)\b", re.I)
 _POINTER = re.compile(r"\b(move|use|steer with|aim with)\b[^|.!]{0,20}\b(mouse|pointer|cursor)\b|\bmouse to\b", re.I)
+_LONE_GO = re.compile(r"^\s*(go|go!|play!?)\s*$", re.I)
 _DRAG = re.compile(r"\b(drag|swipe|fling|sling)\b", re.I)
 
 
@@ -90,9 +91,10 @@ def gate_text(view: PageView) -> str | None:
             text = candidate.text.strip()
             if text and START_WORDS.search(text) and not RESTART_WORDS.search(text) and len(text) <= 40:
                 return text
-    for text in (d.text for d in view.drawn):
-        if GATE_TEXT.search(text) and len(text) <= 80:
-            return text
+    for drawn in view.drawn:
+        text = drawn.text
+        if (GATE_TEXT.search(text) or (drawn.source == "ocr" and _LONE_GO.match(text))) and len(text) <= 80:
+            return text  # a lone "Go!" read from pixels is an image button; drawn by fillText it is often a HUD cue
     for text in segments(view):
         if len(text) <= 80 and GATE_TEXT.search(text) and not AVOID.search(text):
             return text

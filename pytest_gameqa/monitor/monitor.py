@@ -521,10 +521,10 @@ class GameMonitor:
         assert self.ready_at is not None
         if self._last_thumb is None or thumb.pixels != self._last_thumb.pixels:
             # changing on its own: the game's loop was running and drawing, or no input came in between
-            on_its_own = self._loop_running(now, 1.5) or not self._input_between(self._last_thumb_at - 0.5, now)
+            # (a running loop alone proves nothing: a board game's loop redraws what the player's click changed)
+            on_its_own = not self._input_between(self._last_thumb_at - 0.5, now)
             if self._last_thumb is not None and self._loop_seen and on_its_own:
-                self._self_changes += 1
-                self._animated = self._self_changes >= 2
+                self.note_idle_change()
             self.last_change_at = now
         self._last_thumb, self._last_thumb_at = thumb, now
         if thumb.is_flat() if flat is None else flat:
@@ -535,6 +535,11 @@ class GameMonitor:
         else:
             self._flat_since = None
         self._check_frozen_frames(now)
+
+    def note_idle_change(self) -> None:
+        """The screen changed with no input in between (seen here or by the player's idle looks)."""
+        self._self_changes += 1
+        self._animated = self._self_changes >= 2
 
     def _input_between(self, start: float, end: float) -> bool:
         return any(start <= t <= end for t in self.action_times)
