@@ -225,7 +225,7 @@ class IdleModel:
 
     def threshold(self) -> int:
         """Cells an input must change outside the idle area: more on a screen whose idle change wanders."""
-        return max(3, max(self.novelty, default=0) + 2)
+        return max(2, max(self.novelty, default=0) + 2)
 
     def comparable(self, seconds: float) -> bool:
         """Pixels say something only after a few idle looks, over an interval no longer than idle ones
