@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from ..agent.actions import Action, ClickAt, ClickElement, PressKey, TypeText, describe
 from ..agent.policy import STUCK_AFTER
 from ..browser.session import PageHung, bounded
-from ..models import ActionResult, IssueKind, LLMUsage, ObserveResult
+from ..models import ActionResult, IssueKind, LLMUsage, ObserveResult, Reach
 from ..monitor.pixels import Thumbnail
 from .cache import ActionCache, portable, portable_action, resolve, restore_action
 from .client import ModelClient, ModelUnavailable, redact
@@ -67,6 +67,21 @@ OFF_ORIGIN_JS = """([x, y]) => {
   if (u.protocol === 'javascript:') return 'javascript:';
   return u.origin === location.origin ? null : u.href.slice(0, 200);
 }"""
+
+
+def reach_facts(reach: Reach) -> str:
+    """The same facts the built-in player goes by, for the model's prompt."""
+    if reach.entered:
+        facts = [f"The game was entered at {reach.entered_at_s} s ({reach.evidence})."]
+    else:
+        facts = ["The game has NOT been entered yet: find the way in first."]
+        if reach.start_text:
+            facts.append(f"Start screen text: {reach.start_text[:120]!r}.")
+        if reach.tried:
+            facts.append("Tried without getting in: " + ", ".join(reach.tried[-8:]) + ".")
+    if reach.reactive_inputs:
+        facts.append("Inputs the game visibly reacted to: " + ", ".join(reach.reactive_inputs[:8]) + ".")
+    return " ".join(facts)
 
 
 def click_action(target: ObserveResult) -> Action:
@@ -220,6 +235,7 @@ class LLMBrain:
             policy = self._unavailable_policy()
         else:
             shot = await self._shot("before a model decision")
+            self.policy.reach_facts = reach_facts(agent.reach)
             try:
                 if shot is None:
                     raise ModelUnavailable("no screenshot could be taken for the model")

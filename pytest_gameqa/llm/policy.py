@@ -83,6 +83,8 @@ class LLMPolicy:
         self.client = client
         self.goal = goal or DEFAULT_GOAL
         self.history: deque[Step] = deque(maxlen=8)
+        #: the reach tracker's facts (in the game or not, the start screen's text, ways in tried), in words
+        self.reach_facts = ""
 
     async def next_action(self, view: PageView, screenshot: Shot, guard: Guard | None = None) -> Action:
         """The model's next action, validated (and `guard`ed) before it is returned."""
@@ -119,6 +121,20 @@ class LLMPolicy:
             lines.append("")
         lines.append(candidate_lines(candidates, shot))
         lines += ["", "Visible page text:", untrusted(view.screen_text)]
+        if view.drawn:
+            # text the game drew on its canvas (read from fillText) or that OCR read from pixels, with where
+            drawn = []
+            for d in view.drawn[:30]:
+                x1, y1 = shot.from_page(d.bbox.x, d.bbox.y)
+                x2, y2 = shot.from_page(d.bbox.x + d.bbox.width, d.bbox.y + d.bbox.height)
+                drawn.append(f"{d.text[:80]!r} at x={x1}-{x2}, y={y1}-{y2} ({d.source})")
+            lines += ["", "Text drawn in the game:", untrusted("\n".join(drawn))]
+        if self.reach_facts:
+            lines += [
+                "",
+                "What the harness measured about getting in (quotes page text):",
+                untrusted(self.reach_facts, 600),
+            ]
         if view.state:
             lines += ["", "The game's own state report:", untrusted(view.state, 800)]
         lines += ["", f"The screenshot is {shot.width}x{shot.height} pixels."]
