@@ -247,6 +247,10 @@ def test_scripted_decisions_run_after_a_429_with_a_bounded_image_and_a_marked_cl
     # screenshots at scale 0.5: the click at page (333,567) is pixel (166,283); only the after-shot has the dot
     assert near(pixel(out / second["after"], 166, 283), MARK)
     assert not near(pixel(out / second["before"], 166, 283), MARK)
+    # the model is told what the built-in player goes by: not in yet, then in, and how it knows
+    assert "The game has NOT been entered yet" in calls[0].user_text
+    assert "The game was entered at" in calls[-1].user_text and "Play now" in calls[-1].user_text
+    assert test["reach"]["entered"] and test["reach"]["how"] == "click 'Play now'"
     llm = test["llm"]
     assert llm["calls"] == 3 and llm["tokens"] == 2 * 1260 and llm["fallbacks"] == 0
     assert llm["cost_usd"] is None  # litellm has no price for "openai/fake": unknown, not 0
