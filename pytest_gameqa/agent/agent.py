@@ -39,6 +39,7 @@ from . import ocr
 from .actions import Action, ClickAt, ClickElement, PressKey, ReturnToGame, TypeText, Wait
 from .extract import extract_from_view, times_in
 from .interactor import Interactor
+from .player import Decision, Player, Turn
 from .policy import HeuristicPolicy, Phase
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
@@ -93,7 +94,7 @@ class GameAgent:
         if settings.model:
             from ..llm.brain import LLMBrain
 
-            self.brain = LLMBrain(self)
+            self.brain = LLMBrain(self, fallback=self.policy)
         self.evidence = Evidence(artifacts_dir, settings.screenshot_format)
         self.interactor = Interactor(
             self.session,
@@ -113,6 +114,7 @@ class GameAgent:
         self._concluded = False
         self.played = False
         self.last_reaction = Reaction()
+        self.last_turn_samples: tuple[Sample, Sample] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.timeout_issue: Issue | None = None
         self.on_timeout: list[Callable[[Issue], None]] = []
@@ -340,6 +342,8 @@ class GameAgent:
 
     def failing_issues(self) -> list[Issue]:
         allowed = set(self.settings.allow)
+        if self.settings.model and self.settings.ai_verdict == "warn":
+            allowed.add(IssueKind.AI_FINDING)  # a model's opinion reports, but fails only under "fail"
         return [i for i in self.issues if i.kind not in NEVER_FAILS and i.kind not in allowed]
 
     def _fatal_issue(self) -> Issue | None:
@@ -412,7 +416,9 @@ class GameAgent:
     async def wait(self, ms: int) -> ActionResult:
         return await self.perform(Wait(ms=ms))
 
-    async def perform(self, action: Action, policy: str = "script", *, how: str | None = None) -> ActionResult:
+    async def perform(
+        self, action: Action, policy: str = "script", *, how: str | None = None, mark: bool = False
+    ) -> ActionResult:
         """Run one action with its screenshot pair, and judge what it changed beyond the idle screen."""
         self._check_alive()
         before = self._sample_before
@@ -426,13 +432,16 @@ class GameAgent:
         self.monitor.note_action()
         self.interactor.hover_hits = []
         self.in_flight = (self.clock.now(), action)  # kept when the game dies during it: a repro replays it
-        result = await self._race(self.interactor.perform(action, policy))
+        result = await self._race(self.interactor.perform(action, policy, mark=mark))
         self.in_flight = None if result is not None else self.in_flight
         if result is None:
             self._check_alive()
             raise GameStopped(Issue(kind=IssueKind.CRASH, message="the action was abandoned", at_s=self.clock.now()))
         self.actions.append(result)
         after = await self._sample()
+        self.last_turn_samples = (before, after)
+        if result.changed is None and before.thumb is not None and after.thumb is not None:
+            result.changed = before.thumb.pixels != after.thumb.pixels  # a marked click: judged without the dot
         self.last_reaction = self.tracker.after_action(before, after, action.input_name, how or result.description)
         if self.last_reaction.reacted:
             r = self.last_reaction
@@ -606,14 +615,25 @@ class GameAgent:
         self._note_entry()
         self._on_screen(before)
         self._maybe_ocr(before)
-        if self.brain is not None:
-            self._sample_before = before
-            return await self.brain.step(before.view)
-        action = self.policy.next_action(before.view)
+        player: Player = self.brain if self.brain is not None else self.policy
+        decision = await self._race(player.decide(before.view))
+        if decision is None:  # the game died while the player was thinking, or the call was abandoned
+            self._check_alive()
+            decision = Decision(self.policy.next_action(before.view), "heuristic-fallback")
         self._sample_before = before
-        result = await self.perform(action, policy=self.policy.name, how=action.describe())
-        self.policy.feedback(
-            action, self.last_reaction, entered=self.reach.entered, hover_hits=self.interactor.hover_hits
+        action = decision.action
+        result = await self.perform(action, policy=decision.policy, how=action.describe(), mark=decision.mark)
+        was_before, after = self.last_turn_samples
+        player.learn(
+            Turn(
+                action=action,
+                result=result,
+                reaction=self.last_reaction,
+                before=was_before,
+                after=after,
+                entered=self.reach.entered,
+                hover_hits=list(self.interactor.hover_hits),
+            )
         )
         return result
 

@@ -7,7 +7,9 @@ events; every call is bounded so that a game that hangs mid-action cannot hang t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
@@ -18,6 +20,27 @@ from ..report.artifacts import Evidence
 from .actions import CLICK_HOLD_MS, INPUT_TIMEOUT, Action
 
 SETTLE_MAX_S = 0.3
+#: Shows a dot where the next pointer press lands, in whichever frame receives it; pointer-events
+#: none, so it never takes a click itself. Removed again right after the after-screenshot.
+MARK_JS = """() => {
+  if (window.__gameqaMark) return;
+  window.__gameqaMark = (e) => {
+    const d = document.createElement('div');
+    d.setAttribute('data-gameqa-marker', '');
+    d.style.cssText = 'position:fixed;left:' + (e.clientX - 11) + 'px;top:' + (e.clientY - 11) + 'px;' +
+      'width:16px;height:16px;border:3px solid #fff;border-radius:50%;background:#ff0050;' +
+      'box-shadow:0 0 0 2px #000;z-index:2147483647;pointer-events:none;margin:0;padding:0';
+    (document.body || document.documentElement).appendChild(d);
+  };
+  window.addEventListener('pointerdown', window.__gameqaMark, true);
+}"""
+CLEAR_JS = """() => {
+  if (window.__gameqaMark) {
+    window.removeEventListener('pointerdown', window.__gameqaMark, true);
+    delete window.__gameqaMark;
+  }
+  document.querySelectorAll('[data-gameqa-marker]').forEach((d) => d.remove());
+}"""
 _TWO_FRAMES = (
     "() => new Promise((done) => { const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;"
     " raf(() => raf(done)); })"
@@ -56,7 +79,7 @@ class Interactor:
             return None, None
         return self.evidence.save(index, phase, description, data), data
 
-    async def perform(self, action: Action, policy: str = "heuristic") -> ActionResult:
+    async def perform(self, action: Action, policy: str = "heuristic", *, mark: bool = False) -> ActionResult:
         self.count += 1
         index = self.count
         description = action.describe()
@@ -64,6 +87,8 @@ class Interactor:
         at_s = self.clock.now()
         before, before_bytes = await self._shot(index, "before", description)
         error = None
+        if mark:
+            await self._in_frames(MARK_JS)
         try:
             await action.run(self)
         except PageHung as exc:
@@ -74,6 +99,9 @@ class Interactor:
             error = str(exc)
         await self._settle()
         after, after_bytes = await self._shot(index, "after", description)
+        if mark:
+            await self._in_frames(CLEAR_JS)
+            after_bytes = None  # the dot is no change of the game's: the agent's thumbnails tell
         changed = None if before_bytes is None or after_bytes is None else before_bytes != after_bytes
         return ActionResult(
             index=index,
@@ -88,6 +116,15 @@ class Interactor:
             policy=policy,
             action=action.model_dump(mode="json"),
         )
+
+    async def _in_frames(self, script: str) -> None:
+        frames = [f for f in self.page.frames if not f.is_detached()]
+
+        async def run(frame: Any) -> None:
+            with contextlib.suppress(PlaywrightError, PageHung):
+                await bounded(frame.evaluate(script), 1.0, "a frame")
+
+        await asyncio.gather(*(run(f) for f in frames))
 
     async def _settle(self) -> None:
         """Let the game draw the input's effect: two animation frames (~33 ms at 60 fps), not a fixed wait."""

@@ -17,6 +17,7 @@ from enum import Enum
 from ..dom.detector import PageView
 from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey
+from .player import Decision, Turn
 from .reach import Reaction
 from .reading import Way, choice_ways, gate_text, generic_ways, hover_ways, pointer_sweep, ways_in
 
@@ -32,7 +33,7 @@ class Phase(str, Enum):
 
 
 class HeuristicPolicy:
-    """The built-in player: `next_action(view)` then `feedback(action, reaction)` after each step."""
+    """The built-in player (a `Player`): `decide(view)`, then `learn(turn)` after each step."""
 
     name = "heuristic"
 
@@ -205,6 +206,13 @@ class HeuristicPolicy:
 
     def _pointer_path(self, canvas: ObserveResult) -> Action:
         return MovePointer(points=[self._canvas_point(canvas) for _ in range(3)], label="over the game")
+
+    # -------------------------------------------------------------------------------------- player interface
+    async def decide(self, view: PageView) -> Decision:
+        return Decision(self.next_action(view), self.name)
+
+    def learn(self, turn: Turn) -> None:
+        self.feedback(turn.action, turn.reaction, entered=turn.entered, hover_hits=turn.hover_hits)
 
     # -------------------------------------------------------------------------------------- feedback
     def feedback(

@@ -89,7 +89,7 @@ def fold(text: str) -> str:
 def number_slots(a: str, b: str) -> set[int]:
     """Which numbers differ between two texts of the same folded shape ("distance 12 lane 0.00")."""
     na, nb = [m.group(0) for m in _DIGITS.finditer(a)], [m.group(0) for m in _DIGITS.finditer(b)]
-    return {i for i, (x, y) in enumerate(zip(na, nb)) if x != y}
+    return {i for i, (x, y) in enumerate(zip(na, nb, strict=True)) if x != y}
 
 
 def text_changes(a: frozenset[str], b: frozenset[str]) -> dict[str, set[int] | None]:

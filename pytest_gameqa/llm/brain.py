@@ -8,20 +8,19 @@ fallbacks) is kept per test for the results file.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel
 
 from ..agent.actions import Action, ClickAt, ClickElement, PressKey, TypeText, describe
-from ..agent.policy import STUCK_AFTER
-from ..browser.session import PageHung, bounded
+from ..agent.player import Decision, Turn
+from ..agent.policy import STUCK_AFTER, HeuristicPolicy
+from ..browser.session import PageHung
+from ..dom.detector import PageView
 from ..models import ActionResult, IssueKind, LLMUsage, ObserveResult, Reach
-from ..monitor.pixels import Thumbnail
 from .cache import ActionCache, portable, portable_action, resolve, restore_action
 from .client import ModelClient, ModelUnavailable, redact
 from .judge import findings, judge, scores_line
@@ -36,27 +35,6 @@ M = TypeVar("M", bound=BaseModel)
 SHOT_WIDTH = 768
 MAX_KEPT_SHOTS = 40
 
-#: Shows a dot where the next pointer press lands, in whichever frame receives it; pointer-events
-#: none, so it never takes a click itself. Removed again right after the after-screenshot.
-MARK_JS = """() => {
-  if (window.__gameqaMark) return;
-  window.__gameqaMark = (e) => {
-    const d = document.createElement('div');
-    d.setAttribute('data-gameqa-marker', '');
-    d.style.cssText = 'position:fixed;left:' + (e.clientX - 11) + 'px;top:' + (e.clientY - 11) + 'px;' +
-      'width:16px;height:16px;border:3px solid #fff;border-radius:50%;background:#ff0050;' +
-      'box-shadow:0 0 0 2px #000;z-index:2147483647;pointer-events:none;margin:0;padding:0';
-    (document.body || document.documentElement).appendChild(d);
-  };
-  window.addEventListener('pointerdown', window.__gameqaMark, true);
-}"""
-CLEAR_JS = """() => {
-  if (window.__gameqaMark) {
-    window.removeEventListener('pointerdown', window.__gameqaMark, true);
-    delete window.__gameqaMark;
-  }
-  document.querySelectorAll('[data-gameqa-marker]').forEach((d) => d.remove());
-}"""
 #: The address a click at (x, y) would follow when it is a link off the game's origin, else null.
 OFF_ORIGIN_JS = """([x, y]) => {
   const el = document.elementFromPoint(x, y);
@@ -94,7 +72,11 @@ def click_action(target: ObserveResult) -> Action:
 
 
 class LLMBrain:
-    def __init__(self, agent: GameAgent) -> None:
+    """The model player (a `Player`): decides with the model, the heuristic player covering its gaps."""
+
+    name = "llm"
+
+    def __init__(self, agent: GameAgent, fallback: HeuristicPolicy) -> None:
         settings = agent.settings
         assert settings.model is not None
         self.agent = agent
@@ -114,8 +96,8 @@ class LLMBrain:
         self.failed_steps = 0
         self.skip_steps = 0
         self.judged = False
-        if settings.ai_verdict == "warn" and IssueKind.AI_FINDING not in settings.allow:
-            settings.allow = [*settings.allow, IssueKind.AI_FINDING]
+        self.fallback = fallback
+        self._decision_shot: Shot | None = None
 
     # ------------------------------------------------------------------------------------ notes
     def note(self, message: str, *, warn: bool = False) -> None:
@@ -162,24 +144,6 @@ class LLMBrain:
                 self.shots[i] = dataclasses.replace(shot, label=label)
                 return
 
-    async def _thumb(self) -> Thumbnail | None:
-        try:
-            return await self.agent.session.thumbnail()
-        except (PageHung, PlaywrightError, ValueError, AssertionError):
-            return None
-
-    async def _in_frames(self, script: str) -> None:
-        page = self.agent.page
-        if page is None:
-            return
-        frames = [f for f in page.frames if not f.is_detached()]
-
-        async def run(frame: Any) -> None:
-            with contextlib.suppress(PlaywrightError, PageHung):
-                await bounded(frame.evaluate(script), 1.0, "a frame")
-
-        await asyncio.gather(*(run(f) for f in frames))
-
     async def guard(self, action: Action) -> None:
         """Refuse a click that would follow a link off the game's origin (the page may bait the model)."""
         if isinstance(action, ClickAt):
@@ -204,70 +168,57 @@ class LLMBrain:
             return False
         return True
 
-    async def perform(self, action: Action, policy: str) -> tuple[ActionResult, float | None]:
-        """Run one action; a model's click leaves a dot on the after-screenshot where it landed."""
+    async def perform(self, action: Action, policy: str) -> ActionResult:
+        """Run one action through the agent; a model's click leaves a dot on the after-screenshot."""
         marked = policy in ("llm", "cache") and isinstance(action, ClickAt | ClickElement)
-        before = await self._thumb()
-        if marked:
-            await self._in_frames(MARK_JS)
-        try:
-            result = await self.agent.perform(action, policy=policy)
-        finally:
-            if marked:
-                await self._in_frames(CLEAR_JS)
-        after = await self._thumb()
-        share = pixel_change(before, after)
-        if marked and share is not None:
-            result.changed = share > 0  # the dot itself must not count as a change
-        return result, share
+        return await self.agent.perform(action, policy=policy, mark=marked)
 
-    # ------------------------------------------------------------------------------------ autonomous play
-    async def step(self, view: Any) -> ActionResult:
-        """One observe -> decide -> act turn; the heuristic player covers whatever the model cannot."""
-        agent = self.agent
+    # ------------------------------------------------------------------------------------ player interface
+    async def decide(self, view: PageView) -> Decision:
+        """The model's next action; the heuristic player decides whenever the model cannot."""
         action: Action | None = None
         policy = "llm"
-        shot: Shot | None = None
+        self._decision_shot = None
         if not self.client.available:
             policy = self._unavailable_policy()
         elif self.skip_steps > 0:
             self.skip_steps -= 1
             policy = self._unavailable_policy()
         else:
-            shot = await self._shot("before a model decision")
-            self.policy.reach_facts = reach_facts(agent.reach)
+            shot = self._decision_shot = await self._shot("before a model decision")
+            self.policy.reach_facts = reach_facts(self.agent.reach)
             try:
                 if shot is None:
                     raise ModelUnavailable("no screenshot could be taken for the model")
-                action = await agent._race(self.policy.next_action(view, shot, self.guard))
-                if action is None:
-                    agent._check_alive()  # the game died while the model was thinking: GameStopped
-                    raise ModelUnavailable("the model call was abandoned")
+                action = await self.policy.next_action(view, shot, self.guard)
                 self.failed_steps = 0
             except ModelUnavailable as error:
                 self._fell_back("decide", error)
                 policy = "heuristic-fallback"
         if action is not None and self.policy.repeated(action):
             self.note(f"the model chose {describe(action)!r} {REPEAT_LIMIT + 1} times although it changed nothing")
-            agent.policy.unchanged = STUCK_AFTER
+            self.fallback.unchanged = STUCK_AFTER  # the heuristic player's own "try something else" rule
             action, policy = None, "heuristic-unstick"
         if action is None:
-            action = agent.policy.next_action(view)
-        result, share = await self.perform(action, policy)
-        if shot is not None:
-            self._relabel(shot, f"just before: {result.description[:60]}")
-        after = await agent.look()
-        reaction = agent.last_reaction
-        agent.policy.feedback(action, reaction, entered=agent.reach.entered, hover_hits=agent.interactor.hover_hits)
-        step = describe_change(view, after, share, result.ok, result.error)
+            action = self.fallback.next_action(view)
+        marked = policy in ("llm", "cache") and isinstance(action, ClickAt | ClickElement)
+        return Decision(action, policy, mark=marked)
+
+    def learn(self, turn: Turn) -> None:
+        """Tell the model, next turn, what its action did: the same facts the heuristic player learns."""
+        result, reaction = turn.result, turn.reaction
+        if self._decision_shot is not None:
+            self._relabel(self._decision_shot, f"just before: {result.description[:60]}")
+        self.fallback.learn(turn)
+        share = pixel_change(turn.before.thumb, turn.after.thumb)
+        step = describe_change(turn.before.view, turn.after.view, share, result.ok, result.error)
         # the same reaction facts the built-in player uses: what changed beyond the screen's idle change
         if reaction.reacted:
-            step.change += f"; beyond the screen's idle change: {reaction.explain(action.input_name)}"
+            step.change += f"; beyond the screen's idle change: {reaction.explain(turn.action.input_name)}"
         elif result.ok:
             step.change += "; nothing beyond the screen's own idle change"
             step.unchanged = True
-        self.policy.record(result.description, policy, step)
-        return result
+        self.policy.record(result.description, result.policy, step)
 
     # ------------------------------------------------------------------------------------ scripted API
     async def observe(self, instruction: str) -> list[ObserveResult]:
@@ -327,7 +278,7 @@ class LLMBrain:
             if action is not None and await self._safe(action):
                 self.usage.cache_hits += 1
                 self.note(f"cache hit: act {instruction[:80]!r}")
-                return (await self.perform(action, "cache"))[0]
+                return await self.perform(action, "cache")
             self.note(f"cached act {instruction[:80]!r} no longer resolves on the page; asking the model again")
         chosen: Action | None = None
         if not self.client.available:
@@ -349,7 +300,7 @@ class LLMBrain:
             if not found:
                 raise LookupError(f"nothing on screen matches {instruction!r}")
             chosen = click_action(found[0])
-        result, _ = await self.perform(chosen, policy)
+        result = await self.perform(chosen, policy)
         if policy == "llm" and result.ok:
             self.cache.put(key, url, "act", instruction, view, action=portable_action(chosen))
         return result
