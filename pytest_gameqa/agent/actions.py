@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from ..browser.session import bounded
+from ..browser.session import PageHung, bounded
 from ..models import ObserveResult
 
 if TYPE_CHECKING:
@@ -83,14 +83,38 @@ class ClickAt(_Base):
 
     async def run(self, ctx: InputContext) -> None:
         ctx.check_point(self.x, self.y)
-        clicks = 2 if self.double else 1
-        await bounded(
-            ctx.page.mouse.click(self.x, self.y, click_count=clicks, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click"
-        )
+        if self.double:
+            await bounded(
+                ctx.page.mouse.click(self.x, self.y, click_count=2, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click"
+            )
+        else:
+            await press_pointer(ctx.page, self.x, self.y)
 
     @property
     def input_name(self) -> str:
         return ("double-click " if self.double else "click ") + (self.label or "point")
+
+
+async def press_pointer(page: Page, x: float, y: float) -> None:
+    """A click held for at least two of the game's frames (and CLICK_HOLD_MS): a slow frame rate
+    (software WebGL, a loaded CI machine) must not swallow a press and release into one frame."""
+    mouse = page.mouse
+    await bounded(mouse.move(x, y), INPUT_TIMEOUT, "a click")
+    await bounded(mouse.down(), INPUT_TIMEOUT, "a click")
+    try:
+        await asyncio.sleep(CLICK_HOLD_MS / 1000)
+        await bounded(page.evaluate(TWO_FRAMES), 1.0, "a click")
+    except PageHung:
+        pass  # a hung page is the watchdog's business: release anyway
+    finally:
+        await bounded(mouse.up(), INPUT_TIMEOUT, "a click")
+
+
+#: waits for two of the game's animation frames, with the native rAF (not counted as the game's frames)
+TWO_FRAMES = (
+    "() => new Promise((done) => { const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;"
+    " raf(() => raf(done)); setTimeout(done, 500); })"
+)
 
 
 class Drag(_Base):

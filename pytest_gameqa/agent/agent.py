@@ -54,6 +54,10 @@ IDLE_LOOKS = 5
 #: OCR at most this often, and this many times a game (about a second each on 2 cores)
 OCR_EVERY_S = 4.0
 OCR_MAX = 8
+#: how long a race waits for its tasks to end after cancelling them (a cancellation can be swallowed)
+RACE_CANCEL_S = 10.0
+#: how long stop() waits, in all, for the tasks the agent started to end once cancelled
+TASKS_CANCEL_S = 5.0
 _CLICK_AT = re.compile(
     r"^\s*(double[- ]?)?click\s+(?:at\s+)?\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*$", re.I
 )
@@ -127,6 +131,7 @@ class GameAgent:
         self._recheck_wanted: tuple[str, float, str] | None = None
         self._sample_before: Sample | None = None
         self.in_flight: tuple[float, Action] | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()  # every task the agent started; cancelled by stop()
 
     # ------------------------------------------------------------------------------------- lifecycle
     @property
@@ -213,14 +218,14 @@ class GameAgent:
         self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] dialog {dialog.type} accepted: {dialog.message}")
         answer = "player" if dialog.type == "prompt" else None
         coro = dialog.accept(answer) if answer else dialog.accept()
-        task = asyncio.ensure_future(coro)
-        task.add_done_callback(lambda t: t.exception())
+        task = self._track(coro)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _on_popup(self, popup: Any) -> None:
         """Ads open new tabs: the player stays on the game."""
         self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] closed a popup window")
-        task = asyncio.ensure_future(popup.close())
-        task.add_done_callback(lambda t: t.exception())
+        task = self._track(popup.close())
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def stop(self) -> None:
         """Final checks, artifact cap, and the browser context closed whatever happened."""
@@ -350,20 +355,37 @@ class GameAgent:
         return next((i for i in self.issues if i.fatal), None)
 
     async def _race(self, aw: Awaitable[T]) -> T | None:
-        """Run `aw` unless/until a fatal issue arrives; then cancel it and return None."""
-        task = asyncio.ensure_future(aw)
-        fatal = asyncio.ensure_future(self.monitor.fatal.wait())
+        """Run `aw` unless/until a fatal issue arrives; then cancel it and return None.
+
+        When the caller itself is cancelled (the hard time limit's grace ran out, Ctrl-C), both tasks are
+        cancelled and awaited (bounded) before the cancellation goes on: an action or a model call never
+        outlives the step that started it (nor keeps a paid request open).
+        """
+        task = self._track(aw)
+        fatal = self._track(self.monitor.fatal.wait())
         try:
             await asyncio.wait({task, fatal}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            await _cancel_and_wait({task, fatal}, RACE_CANCEL_S)
+            raise
         finally:
             fatal.cancel()
         if task.done():
             return task.result()
-        task.cancel()
-        await asyncio.wait({task}, timeout=10)  # bounded: a cancellation can be swallowed (Python 3.11)
-        if task.done() and not task.cancelled():
-            task.exception()  # retrieved: the step was abandoned, its error does not matter
+        await _cancel_and_wait({task}, RACE_CANCEL_S)  # the step is abandoned, its error does not matter
         return None
+
+    def _track(self, aw: Awaitable[T]) -> asyncio.Future[T]:
+        """Start `aw` as a task the agent owns: kept in `_tasks` until done, cancelled by `_cancel_tasks()`."""
+        task = asyncio.ensure_future(aw)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _cancel_tasks(self, timeout: float = TASKS_CANCEL_S) -> None:
+        """Cancel every task the agent started that still runs and wait for them, `timeout` s at most in all."""
+        current = asyncio.current_task()
+        await _cancel_and_wait({t for t in self._tasks if t is not current}, timeout)
 
     def _check_alive(self) -> None:
         issue = self._fatal_issue()
@@ -464,7 +486,7 @@ class GameAgent:
             return  # the running reading ends by checking the latest action again (see _read_pixels)
         self._ocr_runs += 1
         self._ocr_at = time.monotonic()
-        self._ocr_task = asyncio.ensure_future(self._read_pixels(after=(how, at_s, gate)))
+        self._ocr_task = self._track(self._read_pixels(after=(how, at_s, gate)))
         self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _observe_idle(self, sample: Sample) -> None:
@@ -482,8 +504,8 @@ class GameAgent:
 
     async def _sample(self) -> Sample:
         """One look (DOM, canvas text, state) and one thumbnail, taken together; a busy page gives less."""
-        view_task = asyncio.ensure_future(self.look())
-        thumb_task = asyncio.ensure_future(self.session.thumbnail())
+        view_task = self._track(self.look())
+        thumb_task = self._track(self.session.thumbnail())
         await asyncio.wait({view_task, thumb_task})
         view = view_task.result() if not view_task.exception() else PageView()
         thumb = None if thumb_task.exception() else thumb_task.result()
@@ -516,7 +538,7 @@ class GameAgent:
             return
         self._ocr_at = now
         self._ocr_runs += 1
-        self._ocr_task = asyncio.ensure_future(self._read_pixels())
+        self._ocr_task = self._track(self._read_pixels())
         self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def _read_pixels(self, after: tuple[str, float, str] | None = None) -> None:
@@ -648,6 +670,18 @@ def _literal_action(instruction: str) -> Action | None:
         ms = int(match.group(1)) * (1000 if (match.group(2) or "").lower() == "s" else 1)
         return Wait(ms=min(ms, 5000))
     return None
+
+
+async def _cancel_and_wait(tasks: set[asyncio.Future[Any]], timeout: float) -> None:
+    """Cancel `tasks` and wait for them to end, `timeout` s at most (a cancellation can be swallowed)."""
+    pending = {t for t in tasks if not t.done()}
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=timeout)
+    for task in tasks:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: an abandoned task's error does not matter
 
 
 def _secs(value: float | None) -> str:

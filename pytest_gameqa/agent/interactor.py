@@ -17,7 +17,7 @@ from playwright.async_api import Page
 from ..browser.session import Clock, GameSession, PageHung, bounded
 from ..models import ActionResult, ObserveResult
 from ..report.artifacts import Evidence
-from .actions import CLICK_HOLD_MS, INPUT_TIMEOUT, Action
+from .actions import CLICK_HOLD_MS, INPUT_TIMEOUT, TWO_FRAMES, Action, press_pointer
 
 SETTLE_MAX_S = 0.3
 #: Shows a dot where the next pointer press lands, in whichever frame receives it; pointer-events
@@ -41,10 +41,6 @@ CLEAR_JS = """() => {
   }
   document.querySelectorAll('[data-gameqa-marker]').forEach((d) => d.remove());
 }"""
-_TWO_FRAMES = (
-    "() => new Promise((done) => { const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;"
-    " raf(() => raf(done)); })"
-)
 
 
 class Interactor:
@@ -129,7 +125,7 @@ class Interactor:
     async def _settle(self) -> None:
         """Let the game draw the input's effect: two animation frames (~33 ms at 60 fps), not a fixed wait."""
         try:
-            await self.session.evaluate(_TWO_FRAMES, timeout=SETTLE_MAX_S)
+            await self.session.evaluate(TWO_FRAMES, timeout=SETTLE_MAX_S)
         except (PageHung, PlaywrightError):
             await asyncio.sleep(0.05)  # a hung page is the watchdog's business; a navigating one settles soon
 
@@ -159,6 +155,7 @@ class Interactor:
             raise ValueError(f"{target.description}: nothing to click (no selector, no box)")
         x, y = target.bbox.center
         self.check_point(x, y)
-        await bounded(
-            page.mouse.click(x, y, click_count=2 if double else 1, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click"
-        )
+        if double:
+            await bounded(page.mouse.click(x, y, click_count=2, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click")
+        else:
+            await press_pointer(page, x, y)

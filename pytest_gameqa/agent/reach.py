@@ -232,12 +232,14 @@ class IdleModel:
         (a slow action on a scrolling screen changes more cells than a quick idle look, by time alone),
         and only on a screen that is mostly still by itself: on a scrolling or swirling one, every cell
         moves anyway, and only text, state or a start screen going away can tell a reaction."""
-        if len(self.masks) < MIN_IDLE_LOOKS or seconds > max(0.8, 2.5 * self.longest_gap_s):
+        if len(self.masks) < MIN_IDLE_LOOKS:
             return False
         moving: set[int] = set()
         for mask in self.masks:
             moving |= mask
-        return len(moving) < STILL_SHARE * GRID_W * GRID_H
+        if len(moving) <= 2:
+            return True  # a screen that stands still by itself stays still however long the action took
+        return seconds <= max(0.8, 2.5 * self.longest_gap_s) and len(moving) < STILL_SHARE * GRID_W * GRID_H
 
 
 class ReachTracker:
