@@ -180,10 +180,16 @@ class GameAgent:
 
     async def _learn_idle(self) -> None:
         """Look at the first screen a few times with no input: how it changes by itself."""
+        first: Sample | None = None
         for i in range(IDLE_LOOKS):
             if i:
                 await asyncio.sleep(0.25)
-            self._observe_idle(await self._sample())
+            sample = await self._sample()
+            first = first or sample
+            self._observe_idle(sample)
+        if first is not None and self.tracker.last is not None:
+            # and over the whole second: a slow scroll changes too little between two quick looks
+            self.tracker.idle.learn(first, self.tracker.last)
 
     async def _start_step(self, step: str) -> None:
         """One user-given way in (`--game-start`, `start=[...]`), worded as for act()."""
