@@ -153,16 +153,20 @@ def _print_run_summary(info: dict[str, Any], code: int) -> None:
 
 # ------------------------------------------------------------------------------------------------ store
 def find_db(explicit: str | None) -> Path:
-    if explicit:
-        path = Path(explicit).expanduser()
+    """The run store: --db > GAMEQA_RUNS_DB > gameqa_runs_db in the ini file pytest would read here (the
+    settings table's order, as pytest itself resolves it) > .gameqa/runs.sqlite here or in a parent."""
+    from .settings import SettingError, resolve_outside_pytest
+
+    try:
+        raw, source, base = resolve_outside_pytest("runs_db", cli=explicit or None, cli_name="--db")
+    except SettingError as error:
+        raise CliError(str(error)) from None
+    if raw is not None:
+        path = Path(raw).expanduser()
+        path = path if path.is_absolute() or source == "--db" else base / path
         if not path.is_file():
-            raise CliError(f"gameqa: no run store at {path}; check --db")
-        return path
-    env = os.environ.get("GAMEQA_RUNS_DB", "").strip()
-    if env:
-        path = Path(env).expanduser()
-        if not path.is_file():
-            raise CliError(f"gameqa: no run store at {path} (from GAMEQA_RUNS_DB)")
+            hint = "; check --db" if source == "--db" else f" (from {source})"
+            raise CliError(f"gameqa: no run store at {path}{hint}")
         return path
     here = Path.cwd()
     for folder in (here, *here.parents):
@@ -326,7 +330,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         f"replaying {service.rel(test)} ({len(repro.steps)} actions) {args.times} time{'s' if args.times != 1 else ''}"
     )
     print(f"  looking for {repro.issue.line()}")
-    count = service.replay(json_path, args.times)
+    try:
+        count = service.replay(json_path, args.times)
+    except service.ReplayError as error:
+        raise CliError(str(error)) from None
     print(count.label)
     return 0 if count.reproduced == count.runs else 1
 

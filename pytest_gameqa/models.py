@@ -197,6 +197,12 @@ class TestRecord(BaseModel):
         default_factory=dict, description="distinct issues past the per-kind cap, counted by kind, not kept"
     )
     console_dropped: int = Field(default=0, description="console lines past the cap, counted, not kept")
+    repro: dict[str, Any] | None = Field(
+        default=None,
+        exclude=True,
+        description="the reproduction's status (repro/model.py ReproStatus) for a failing game: in evidence.json, "
+        "the run store and the xdist wire format (see record.record_json), not in gameqa-results.json",
+    )
 
 
 class ResultsFile(BaseModel):

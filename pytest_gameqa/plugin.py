@@ -11,7 +11,6 @@ import asyncio
 import inspect
 import os
 import shutil
-import time
 from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import Any
@@ -20,30 +19,33 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Error as PlaywrightError
 
+from . import record as record_mod
 from . import runs
 from . import settings as settings_mod
 from .agent.agent import GameAgent
 from .browser.launch import BrowserMissing
 from .browser.pool import BrowserPool
 from .browser.stall import LoopStallWatch
-from .models import Issue, TestRecord
+from .record import is_game_item, record_json
 from .report.capture import BrowserArtifacts
 from .report.evidence import note_phase, write_evidence
 from .report.html import attach_html
 from .report.results import ResultsCollector, format_failure
 from .report.summary import junit_properties, write_summary
-from .runs.plugin import is_game_item
 from .settings import GameSettings
-from .stash import AGENT_KEY, BASE_SETTINGS_KEY, RECORD_KEY, RESULTS_KEY, SERVERS_KEY, TARGETS_KEY
-from .targets import LocalServers, parse_target
+from .stash import AGENT_KEY, BASE_SETTINGS_KEY, RECORD_KEY, RESULTS_KEY, SERVERS_KEY, TARGETS_KEY, URL_KEY
+from .targets import GameTarget, LocalServers, parse_target
 
 SMOKE_MODULE = Path(__file__).with_name("_smoke.py")
+#: Set on the controller (or the only process): this process clears --output once game tests are collected.
+CLEAN_OUTPUT_KEY = pytest.StashKey[bool]()
+#: workerinput flag: the one xdist worker that clears --output (see _clear_output).
+CLEAN_OUTPUT_INPUT = "gameqa_clean_output"
 
 
 # ----------------------------------------------------------------------------------------- options
 def pytest_addoption(parser: pytest.Parser) -> None:
-    settings_mod.add_options(parser)
-    runs.add_options(parser)  # --game-runs-db, --game-no-runs
+    settings_mod.add_options(parser)  # the whole settings table, --game-runs-db and --game-no-runs included
     from .repro.plugin import add_options as add_repro_options
 
     add_repro_options(parser)  # --game-confirm, --game-shrink
@@ -65,15 +67,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SERVERS_KEY] = LocalServers()
     if targets and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = []  # `pytest --game-url X` smoke-tests X only, not the project's test folders
-    if not _is_worker(config):
-        output = Path(config.getoption("--output"))
-        collector = ResultsCollector(output.absolute())
+    if _is_worker(config):
+        config.stash[CLEAN_OUTPUT_KEY] = bool(config.workerinput.get(CLEAN_OUTPUT_INPUT))  # type: ignore[attr-defined]
+    else:
+        config.stash[CLEAN_OUTPUT_KEY] = True
+        collector = ResultsCollector(Path(config.getoption("--output")).absolute())
         config.stash[RESULTS_KEY] = collector
         config.pluginmanager.register(_ResultsPlugin(collector), "gameqa-results")
-        # pytest-playwright deletes --output in every worker's first test, racing other workers'
-        # artifacts; do it once here instead, before any worker starts, and disable its fixture.
-        if output.exists() and not getattr(config.option, "collectonly", False):
-            shutil.rmtree(output, ignore_errors=True)
     from .report import output_guard
 
     if not config.pluginmanager.is_registered(output_guard):
@@ -83,6 +83,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not config.pluginmanager.is_registered(repro_plugin):
         config.pluginmanager.register(repro_plugin, "gameqa-repro")  # repro.json, --game-confirm, --game-shrink
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist controller: the first worker clears --output; the controller collects nothing, and a replaced
+    worker (a crash) must not clear what the others wrote since."""
+    config = node.config
+    first = config.stash.get(CLEAN_OUTPUT_KEY, False)
+    node.workerinput[CLEAN_OUTPUT_INPUT] = first
+    config.stash[CLEAN_OUTPUT_KEY] = False
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -126,11 +136,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:0] = smoke
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reports its collection: no test runs anywhere yet
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
-    if _is_worker(config) or config.getoption("--game-cdp-url") or config.getoption("--game-ws-endpoint"):
-        return
     if not any(is_game_item(item) for item in session.items):
+        return
+    _clear_output(config)
+    if _is_worker(config) or config.getoption("--game-cdp-url") or config.getoption("--game-ws-endpoint"):
         return
     if config.getoption("--browser-channel"):
         return
@@ -142,11 +154,28 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         raise pytest.UsageError(str(error)) from None
 
 
+def _clear_output(config: pytest.Config) -> None:
+    """Delete --output once per run, and only in a run with game tests (never for `pytest --help` or a
+    suite without them). pytest-playwright deletes it in every worker's first test, racing the other
+    workers' artifacts; its fixture is disabled (report/output_guard.py) and this runs instead: in the
+    only process, or in the one xdist worker the controller picked, at the end of its collection. xdist
+    sends no test to any worker before every worker has reported its collection, so no worker has
+    written anything yet.
+    """
+    if not config.stash.get(CLEAN_OUTPUT_KEY, False) or getattr(config.option, "collectonly", False):
+        return
+    config.stash[CLEAN_OUTPUT_KEY] = False
+    output = Path(config.getoption("--output"))
+    if output.exists():
+        shutil.rmtree(output, ignore_errors=True)
+
+
 # ----------------------------------------------------------------------------------------- fixtures
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def gameqa_browser_pool(
+async def game_browser_pool(
     pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]
 ) -> AsyncIterator[BrowserPool]:
+    """The session's browser(s): launched once (or connected to with --game-cdp-url / --game-ws-endpoint)."""
     pool = BrowserPool(
         browser_type_launch_args,
         cdp_url=pytestconfig.getoption("--game-cdp-url"),
@@ -159,6 +188,13 @@ async def gameqa_browser_pool(
     finally:
         stall_watch.stop()
         await pool.close()
+
+
+@pytest.fixture(scope="session")
+def gameqa_browser_pool(game_browser_pool: BrowserPool) -> BrowserPool:
+    """Deprecated name of `game_browser_pool`."""
+    settings_mod.deprecated("gameqa: the gameqa_browser_pool fixture is deprecated; use game_browser_pool", 2)
+    return game_browser_pool
 
 
 @pytest.fixture
@@ -174,39 +210,40 @@ def game_url(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
-def game_settings(request: pytest.FixtureRequest, game_url: str | None) -> GameSettings:
-    config = request.config
+def game_target(request: pytest.FixtureRequest, game_url: str | None) -> GameTarget:
+    """The game to load, parsed from `game_url` (a `--game-url` test is parametrized with it instead)."""
+    if not game_url:
+        raise pytest.UsageError(
+            f"gameqa: {request.node.nodeid} has no game URL; use @pytest.mark.game('http://...') "
+            "or override the game_url fixture"
+        )
+    return parse_target(game_url, Path(str(request.node.path)).parent, source="the game URL")
+
+
+@pytest.fixture
+def game_settings(request: pytest.FixtureRequest, game_target: GameTarget) -> GameSettings:
+    """The test's resolved settings (marker > command line > environment > ini); never changed afterwards."""
     marker = request.node.get_closest_marker("game")
     kwargs = dict(marker.kwargs) if marker is not None else {}
-    kwargs.pop("url", None)
-    callspec = getattr(request.node, "callspec", None)
-    target = callspec.params.get("game_target") if callspec is not None else None
-    if target is None:
-        if not game_url:
-            raise pytest.UsageError(
-                f"gameqa: {request.node.nodeid} has no game URL; use @pytest.mark.game('http://...') "
-                "or override the game_url fixture"
-            )
-        target = parse_target(game_url, Path(str(request.node.path)).parent, source="the game URL")
+    request.node.stash[URL_KEY] = game_target.raw  # what the reports call the game
     try:
-        settings = settings_mod.resolve(config.stash[BASE_SETTINGS_KEY], kwargs, request.node.nodeid)
+        return settings_mod.resolve(request.config.stash[BASE_SETTINGS_KEY], kwargs, request.node.nodeid)
     except settings_mod.SettingError as error:
         pytest.fail(str(error), pytrace=False)
-    settings.url = config.stash[SERVERS_KEY].url_for(target)
-    request.node.stash[RECORD_KEY] = {"url": target.raw}
-    return settings
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def game_agent(
     request: pytest.FixtureRequest,
     game_settings: GameSettings,
-    gameqa_browser_pool: BrowserPool,
+    game_target: GameTarget,
+    game_browser_pool: BrowserPool,
     output_path: str,
 ) -> AsyncIterator[GameAgent]:
     """A player with the game loaded and monitored; issues it sees fail the test."""
+    url = request.config.stash[SERVERS_KEY].url_for(game_target)  # a local build is served on 127.0.0.1
     try:
-        browser = await gameqa_browser_pool.get()
+        browser = await game_browser_pool.get()
     except BrowserMissing as error:
         pytest.fail(str(error), pytrace=False)
     except Exception as error:
@@ -215,7 +252,7 @@ async def game_agent(
     agent = GameAgent(
         settings=game_settings,
         browser=browser,
-        url=game_settings.url,
+        url=url,
         artifacts_dir=Path(output_path),
         context_args=capture.context_args(),
     )
@@ -231,7 +268,7 @@ async def game_agent(
         yield agent
     finally:
         await asyncio.shield(capture.close(agent))  # stops the agent
-        request.node.stash[RECORD_KEY] = _record(request.node, agent)
+        record_mod.build(request.node, agent)
 
 
 async def _start(agent: GameAgent, capture: BrowserArtifacts) -> str | None:
@@ -249,39 +286,6 @@ async def _start(agent: GameAgent, capture: BrowserArtifacts) -> str | None:
 def game_page(game_agent: GameAgent) -> Any:
     """The loaded, monitored Playwright page (async API) for teams that want raw Playwright."""
     return game_agent.page
-
-
-def _record(item: pytest.Item, agent: GameAgent) -> dict[str, Any]:
-    url = item.stash.get(RECORD_KEY, {}).get("url", agent.url)
-    duration = round(time.monotonic() - agent.clock.t0, 2)
-    issues = agent.issues
-    for issue in issues:
-        issue.screenshot = _nearest_screenshot(agent, issue)
-    record = TestRecord(
-        nodeid=item.nodeid,
-        url=url,
-        started_at=agent.started_at,
-        duration_s=duration,
-        seed=agent.settings.seed,
-        issues=issues,
-        actions=agent.actions,
-        metrics=agent.metrics,
-        artifacts_dir=str(agent.artifacts_dir),
-        pairs_dropped=agent.pairs_dropped,
-        llm=agent.llm_usage,
-        reach=agent.reach,
-        issues_dropped=dict(getattr(agent.monitor, "issues_dropped", {}) or {}),
-        console_dropped=int(getattr(agent.monitor, "console_dropped", 0) or 0),
-    )
-    return record.model_dump(mode="json")
-
-
-def _nearest_screenshot(agent: GameAgent, issue: Issue) -> str | None:
-    shots = [(a.at_s, a.before) for a in agent.actions if a.before]
-    shots += [(a.at_s + a.duration_s, a.after) for a in agent.actions if a.after]
-    if not shots:
-        return None
-    return min(shots, key=lambda s: abs(s[0] - issue.at_s))[1]
 
 
 # ----------------------------------------------------------------------------------------- outcomes
@@ -315,21 +319,30 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 def _failure_text(item: pytest.Item, agent: GameAgent) -> str:
-    url = item.stash.get(RECORD_KEY, {}).get("url", agent.url)
+    url = item.stash.get(URL_KEY, agent.url)
     evidence = os.path.relpath(agent.artifacts_dir) if agent.artifacts_dir.exists() else None
     return format_failure(url, agent.failing_issues(), evidence, agent.monitor.issues_dropped)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A rerun (pytest-rerunfailures) starts without the previous attempt's record."""
+    if RECORD_KEY in item.stash:
+        del item.stash[RECORD_KEY]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """The teardown report carries the game's record: evidence.json, JUnit properties, HTML, and (as JSON)
+    to the xdist controller for gameqa-results.json and the run store."""
     report = yield
     note_phase(item, report)
     if report.when == "teardown":
         record = item.stash.get(RECORD_KEY, None)
-        if record is not None and "nodeid" in record:
+        if record is not None:
             agent = item.stash.get(AGENT_KEY, None)
             write_evidence(item, report, record, agent.monitor.console_log if agent is not None else [])
-            report.gameqa = record
+            report.gameqa = record_json(record)  # the wire format: plain JSON data
             report.user_properties.extend(junit_properties(record))
             attach_html(report, record, item.config)
     return report

@@ -1,4 +1,4 @@
-"""Every gameqa setting, resolved marker > command line > GAMEQA_* environment > ini > default.
+"""Every gameqa setting in one table (`OPTIONS`), resolved marker > command line > GAMEQA_* environment > ini > default.
 
 Each value is validated where it enters, and a bad one fails with a single line naming where it came
 from, so a typo in CI config is found in the first second instead of after a 60 s game run.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .models import IssueKind
 
@@ -21,37 +23,57 @@ DEFAULT_SEED = 20261121
 
 
 class GameSettings(BaseModel):
-    """The resolved settings of one game test."""
+    """The resolved settings of one game test: built once by `resolve()`, never changed afterwards.
 
-    url: str = ""
-    duration: float = 60.0
-    max_actions: int = 100
-    seed: int = DEFAULT_SEED
+    The game's URL is not a setting: the fixture resolves it (a local build gets a served URL) and hands
+    it to the agent. With a model and `ai_verdict="warn"`, `allow` includes `ai-finding` from the start.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    duration: float = Field(60.0, gt=0)
+    max_actions: int = Field(100, ge=1)
+    seed: int = Field(DEFAULT_SEED, ge=0)
     model: str | None = None
     api_base: str | None = None
-    model_timeout: float = 30.0
-    model_retries: int = 2
-    max_cost: float | None = None
-    ai_verdict: str = "warn"
-    cache: str = "on"
+    model_timeout: float = Field(30.0, gt=0)
+    model_retries: int = Field(2, ge=0)
+    max_cost: float | None = Field(None, ge=0)
+    ai_verdict: Literal["fail", "warn", "off"] = "warn"
+    cache: Literal["on", "off"] = "on"
     cache_dir: str = ".gameqa-cache"
-    min_fps: float | None = None
-    max_load_time: float | None = None
-    memory_growth_mb_per_s: float = 5.0
+    min_fps: float | None = Field(None, gt=0)
+    max_load_time: float | None = Field(None, gt=0)
+    max_heap_growth: float = Field(5.0, gt=0, description="JS heap growth (MB/s) that fails memory-growth")
     ignore: list[str] = Field(default_factory=list)
     allow: list[IssueKind] = Field(default_factory=list)
-    load_attempts: int = 3
-    load_timeout: float = 30.0
-    ready_timeout: float = 15.0
-    hang_timeout: float = 7.0
-    blank_after: float = 4.0
+    load_attempts: int = Field(3, ge=1)
+    load_timeout: float = Field(30.0, gt=0)
+    ready_timeout: float = Field(15.0, ge=0)
+    hang_timeout: float = Field(7.0, ge=0.5)
+    blank_after: float = Field(4.0, ge=0.5)
     viewport: tuple[int, int] = (1280, 720)
-    screenshot_format: str = "jpeg"
-    screenshot_scale: float = 1.0
-    max_pairs: int = 60
-    timeout: float | None = None
+    screenshot_format: Literal["jpeg", "png"] = "jpeg"
+    screenshot_scale: float = Field(1.0, ge=0.1, le=1)
+    max_pairs: int = Field(60, ge=2)
+    timeout: float | None = Field(None, gt=0)
     start: list[str] = Field(default_factory=list)
-    ocr: str = "auto"
+    ocr: Literal["auto", "off"] = "auto"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _warn_only_verdict_is_allowed(cls, data: Any) -> Any:
+        """`ai_verdict="warn"`: the judge's findings are recorded, never failing (with a model only)."""
+        if isinstance(data, dict) and data.get("model") and data.get("ai_verdict", "warn") == "warn":
+            allow = list(data.get("allow") or [])
+            if IssueKind.AI_FINDING not in allow and IssueKind.AI_FINDING.value not in allow:
+                data = {**data, "allow": [*allow, IssueKind.AI_FINDING]}
+        return data
+
+    @property
+    def memory_growth_mb_per_s(self) -> float:
+        """Deprecated name of `max_heap_growth` (read-only), kept while callers move over."""
+        return self.max_heap_growth
 
     @property
     def hard_timeout(self) -> float:
@@ -158,15 +180,55 @@ def _kind(raw: str) -> IssueKind:
 _kind.expects = "an issue kind: " + ", ".join(k.value for k in IssueKind)  # type: ignore[attr-defined]
 
 
+def _flag(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError
+
+
+_flag.expects = "true or false"  # type: ignore[attr-defined]
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class _Refused(ValueError):
+    """A parser's own reason, said after the source's name: `gameqa: --game-runs-db is empty; ...`."""
+
+
+def _path(raw: str) -> str:
+    value = str(raw).strip()
+    if not value:
+        raise _Refused("is empty; give a file path, or turn recording off with --game-no-runs")
+    return value
+
+
+_path.expects = "a file path"  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class Option:
-    """One setting and every place it can be given."""
+    """One setting and every place it can be given: marker argument, command line, GAMEQA_* variable, ini key.
+
+    `per_test` settings are `GameSettings` fields and marker arguments; the others (the run store) are
+    read once per session. `is_flag` options take no value on the command line (`--game-no-runs`) and
+    true/false elsewhere. `old_names` are deprecated spellings of the field (marker argument, env, ini)
+    still read, with a warning.
+    """
 
     field: str
     flag: str | None
     help: str
     parse: Callable[[str], Any]
     is_list: bool = False
+    is_flag: bool = False
+    per_test: bool = True
+    metavar: str | None = None
+    old_names: tuple[str, ...] = ()
 
     @property
     def env(self) -> str:
@@ -175,6 +237,10 @@ class Option:
     @property
     def ini(self) -> str:
         return "gameqa_" + self.field
+
+    @property
+    def ini_type(self) -> str:
+        return "linelist" if self.is_list else "string"
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -214,10 +280,11 @@ OPTIONS: tuple[Option, ...] = (
         _number(0, strict=True),
     ),
     Option(
-        "memory_growth_mb_per_s",
+        "max_heap_growth",
         "--game-max-heap-growth",
         "JS heap growth, MB/s, that fails (default 5)",
         _number(0, strict=True),
+        old_names=("memory_growth_mb_per_s",),
     ),
     Option(
         "ignore",
@@ -262,25 +329,49 @@ OPTIONS: tuple[Option, ...] = (
         "auto|off: read text from pixels when the ocr extra is installed (default auto)",
         _choice("auto", "off"),
     ),
+    # ------------------------------------------------------------------ session settings (the run store)
+    Option(
+        "runs_db",
+        "--game-runs-db",
+        "SQLite file for run records, relative to the rootdir (default .gameqa/runs.sqlite)",
+        _path,
+        per_test=False,
+        metavar="PATH",
+    ),
+    Option(
+        "no_runs", "--game-no-runs", "do not record game runs in the run store", _flag, is_flag=True, per_test=False
+    ),
 )
 BY_FIELD = {o.field: o for o in OPTIONS}
-MARKER_ONLY = {"url"}
+#: Deprecated field names (marker arguments) -> their option.
+BY_OLD_NAME = {old: o for o in OPTIONS for old in o.old_names}
 
 
 class SettingError(pytest.UsageError):
     """A bad setting value; its message is the one line the user sees."""
 
 
+class GameqaDeprecationWarning(FutureWarning):
+    """A deprecated gameqa name (setting, environment variable, fixture): shown to users, still works."""
+
+
+def deprecated(message: str, stacklevel: int = 3) -> None:
+    warnings.warn(GameqaDeprecationWarning(message), stacklevel=stacklevel)
+
+
 def _parse(option: Option, raw: Any, source: str) -> Any:
     try:
         return option.parse(raw)
+    except _Refused as refused:
+        raise SettingError(f"gameqa: {source} {refused}") from None
     except (ValueError, TypeError, re.error):
         expects = getattr(option.parse, "expects", "a valid value")
         raise SettingError(f"gameqa: {source} must be {expects}, got {raw!r}") from None
 
 
-def _ini_name(config: pytest.Config) -> str:
-    return os.path.basename(str(config.inipath)) if config.inipath else "the ini file"
+def ini_source(option_ini: str, config: pytest.Config) -> str:
+    name = os.path.basename(str(config.inipath)) if config.inipath else "the ini file"
+    return f"{option_ini} in {name}"
 
 
 def split_env_list(option: Option, raw: str) -> list[str]:
@@ -294,57 +385,114 @@ def split_env_list(option: Option, raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _env(option: Option, environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """The option's environment value and its variable's name; a deprecated name is read with a warning."""
+    value = environ.get(option.env)
+    if value not in (None, ""):
+        return value, option.env
+    for old in option.old_names:
+        old_env = "GAMEQA_" + old.upper()
+        if environ.get(old_env) not in (None, ""):
+            deprecated(f"gameqa: {old_env} is deprecated; use {option.env}")
+            return environ[old_env], old_env
+    return value, option.env
+
+
+def _ini(option: Option, getini: Callable[[str], Any]) -> tuple[Any, str]:
+    value = getini(option.ini)
+    if value not in (None, "", []):
+        return value, option.ini
+    for old in option.old_names:
+        old_ini = "gameqa_" + old
+        old_value = getini(old_ini)
+        if old_value not in (None, "", []):
+            deprecated(f"gameqa: the ini key {old_ini} is deprecated; use {option.ini}")
+            return old_value, old_ini
+    return value, option.ini
+
+
+def lookup(
+    option: Option,
+    *,
+    cli: Any = None,
+    environ: Mapping[str, str],
+    getini: Callable[[str], Any],
+    ini_name: Callable[[str], str],
+) -> tuple[Any, str | None]:
+    """One option's value (parsed) and where it came from: command line > environment > ini; (None, None) if unset.
+
+    A list option adds up every source (ini, then environment, then command line) and names the last.
+    """
+    env, env_name = _env(option, environ)
+    ini, ini_key = _ini(option, getini)
+    if option.is_list:
+        items: list[Any] = [_parse(option, raw, ini_name(ini_key)) for raw in ini or []]
+        if env:
+            items += [_parse(option, raw, env_name) for raw in split_env_list(option, env)]
+        items += [_parse(option, raw, option.flag or option.field) for raw in cli or []]
+        return (items, "the settings") if items else (None, None)
+    if cli is not None and not (option.is_flag and cli is False):
+        source = option.flag or option.field
+        return _parse(option, cli, source), source
+    if env not in (None, ""):
+        return _parse(option, env, env_name), env_name
+    if ini not in (None, ""):
+        return _parse(option, ini, ini_name(ini_key)), ini_name(ini_key)
+    return None, None
+
+
+def resolve_option(
+    config: pytest.Config, field: str, environ: Mapping[str, str] | None = None
+) -> tuple[Any, str | None]:
+    """One setting of this session, with its source (for messages that name it)."""
+    option = BY_FIELD[field]
+    return lookup(
+        option,
+        cli=config.getoption(option.flag) if option.flag else None,
+        environ=os.environ if environ is None else environ,
+        getini=config.getini,
+        ini_name=lambda key: ini_source(key, config),
+    )
+
+
 def resolve_base(config: pytest.Config, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Command line > environment > ini, validated; done once per session at configure time."""
-    environ = os.environ if environ is None else environ
+    """Command line > environment > ini, validated; done once per session at configure time.
+
+    Holds every option of the table, the session ones (`runs_db`, `no_runs`) included.
+    """
     values: dict[str, Any] = {}
     for option in OPTIONS:
-        cli = config.getoption(option.flag) if option.flag else None
-        env = environ.get(option.env)
-        ini = config.getini(option.ini)
-        if option.is_list:
-            items: list[Any] = []
-            for raw in ini or []:
-                items.append(_parse(option, raw, f"{option.ini} in {_ini_name(config)}"))
-            if env:
-                for raw in split_env_list(option, env):
-                    items.append(_parse(option, raw, option.env))
-            for raw in cli or []:
-                items.append(_parse(option, raw, option.flag))
-            if items:
-                values[option.field] = items
-            continue
-        if cli is not None:
-            values[option.field] = _parse(option, cli, option.flag or option.field)
-        elif env not in (None, ""):
-            values[option.field] = _parse(option, env, option.env)
-        elif ini not in (None, ""):
-            values[option.field] = _parse(option, ini, f"{option.ini} in {_ini_name(config)}")
+        value, source = resolve_option(config, option.field, environ)
+        if source is not None:
+            values[option.field] = value
     values["cache_dir"] = str(config.rootpath / values.get("cache_dir", ".gameqa-cache"))  # absolute stays absolute
     return values
 
 
 def resolve(base: Mapping[str, Any], marker_kwargs: Mapping[str, Any], nodeid: str) -> GameSettings:
     """Apply a test's `@pytest.mark.game(...)` arguments on top of the session's settings."""
-    values = dict(base)
+    values = {key: value for key, value in base.items() if key in BY_FIELD and BY_FIELD[key].per_test}
     for key, raw in marker_kwargs.items():
+        if key == "url":
+            continue  # the game's address is resolved by the fixture (a local build is served), not a setting
         source = f"@pytest.mark.game({key}=...) on {nodeid}"
-        if key in MARKER_ONLY:
-            values[key] = str(raw)
-            continue
         option = BY_FIELD.get(key)
-        if option is None:
-            known = ", ".join(["url", *BY_FIELD])
+        if option is None and key in BY_OLD_NAME:
+            option = BY_OLD_NAME[key]
+            deprecated(f"gameqa: {key}= is deprecated; use {option.field}= ({nodeid})")
+        if option is None or not option.per_test:
+            known = ", ".join(["url", *(o.field for o in OPTIONS if o.per_test)])
             raise SettingError(f"gameqa: unknown argument {key!r} in {source}; known: {known}")
         if option.is_list:
             raws = [raw] if isinstance(raw, str) else list(raw)
-            values[key] = [*values.get(key, []), *(_parse(option, r, source) for r in raws)]
+            values[option.field] = [*values.get(option.field, []), *(_parse(option, r, source) for r in raws)]
         else:
-            values[key] = _parse(option, raw, source)
+            values[option.field] = _parse(option, raw, source)
     return GameSettings(**values)
 
 
 def add_options(parser: pytest.Parser) -> None:
+    """Every option of the table on the command line and in the ini file, plus the ones with no other source."""
     group = parser.getgroup("gameqa", "gameqa: smoke-test browser games")
     group.addoption(
         "--game-url",
@@ -355,16 +503,98 @@ def add_options(parser: pytest.Parser) -> None:
     )
     for option in OPTIONS:
         if option.flag:
-            group.addoption(
-                option.flag,
-                action="append" if option.is_list else "store",
-                default=None,
-                help=option.help,
-            )
-        parser.addini(option.ini, option.help, type="linelist" if option.is_list else "string")
+            kwargs: dict[str, Any] = {"default": None, "help": option.help}
+            if option.is_flag:
+                kwargs["action"] = "store_true"
+            else:
+                kwargs["action"] = "append" if option.is_list else "store"
+                if option.metavar:
+                    kwargs["metavar"] = option.metavar
+            group.addoption(option.flag, **kwargs)
+        parser.addini(option.ini, option.help, type=option.ini_type)
+        for old in option.old_names:
+            parser.addini("gameqa_" + old, f"deprecated: use {option.ini}", type=option.ini_type)
     group.addoption(
         "--game-cdp-url", default=None, help="connect to a running browser's DevTools endpoint instead of launching"
     )
     group.addoption(
         "--game-ws-endpoint", default=None, help="connect to a Playwright browser server instead of launching"
     )
+
+
+# ---------------------------------------------------------------------------------------------- outside pytest
+def find_ini(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The ini file pytest would use when started in `start`, and its pytest values (as pytest looks:
+    from `start` upwards, the first folder with pytest.ini, .pytest.ini, a pyproject.toml with
+    [tool.pytest.ini_options], a tox.ini with [pytest] or a setup.cfg with [tool:pytest])."""
+    import configparser
+
+    for folder in (start, *start.parents):
+        for name in ("pytest.ini", ".pytest.ini"):
+            if (folder / name).is_file():
+                return folder / name, _ini_section(folder / name, "pytest", configparser)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                import tomllib
+            except ImportError:  # Python 3.10
+                import tomli as tomllib  # type: ignore[no-redef]
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            options = data.get("tool", {}).get("pytest", {}).get("ini_options")
+            if isinstance(options, dict):
+                return pyproject, {k: v for k, v in options.items() if isinstance(v, (str, list))}
+        for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+            if (folder / name).is_file():
+                values = _ini_section(folder / name, section, configparser, required=True)
+                if values is not None:
+                    return folder / name, values
+    return None
+
+
+def _ini_section(path: Path, section: str, configparser: Any, required: bool = False) -> Any:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error):
+        return None if required else {}
+    if not parser.has_section(section):
+        return None if required else {}
+    return dict(parser.items(section))
+
+
+def resolve_outside_pytest(
+    field: str,
+    *,
+    cli: Any = None,
+    cli_name: str | None = None,
+    start: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Any, str | None, Path]:
+    """A session setting for a command that is not pytest (`gameqa status`): its own option (`cli`) >
+    GAMEQA_* environment > the ini file pytest would read here; (value, source, the folder relative paths
+    are relative to: the ini file's, else `start`)."""
+    start = Path.cwd() if start is None else start
+    found = find_ini(start)
+    ini_path, ini_values = found if found is not None else (None, {})
+    option = BY_FIELD[field]
+
+    def getini(key: str) -> Any:
+        value = ini_values.get(key)
+        if option.is_list and isinstance(value, str):
+            return [line.strip() for line in value.splitlines() if line.strip()]
+        return value
+
+    def ini_name(key: str) -> str:
+        return f"{key} in {ini_path.name if ini_path else 'the ini file'}"
+
+    value, source = lookup(
+        option, cli=None, environ=os.environ if environ is None else environ, getini=getini, ini_name=ini_name
+    )
+    if cli is not None:
+        value, source = _parse(option, cli, cli_name or option.flag or field), cli_name or option.flag
+        return value, source, start
+    base = ini_path.parent if ini_path is not None else start
+    return value, source, base

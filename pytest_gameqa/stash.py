@@ -1,4 +1,9 @@
-"""Keys for state kept in `config.stash` / `item.stash` (pytest's typed, plugin-private storage)."""
+"""Keys for state kept in `config.stash` / `item.stash` (pytest's typed, plugin-private storage).
+
+Per game test: `URL_KEY` is the game's address as the user gave it (set when its settings resolve, at
+setup), `AGENT_KEY` the player, and `RECORD_KEY` the test's `TestRecord`, built once the agent has
+stopped (see record.py) and read by every report until the teardown report carries it away.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ from typing import Any
 
 import pytest
 
+from .models import TestRecord
 from .targets import GameTarget, LocalServers
 
 TARGETS_KEY = pytest.StashKey[list[GameTarget]]()
 BASE_SETTINGS_KEY = pytest.StashKey[dict[str, Any]]()
 SERVERS_KEY = pytest.StashKey[LocalServers]()
 AGENT_KEY = pytest.StashKey[Any]()
-RECORD_KEY = pytest.StashKey[dict[str, Any]]()
+URL_KEY = pytest.StashKey[str]()
+RECORD_KEY = pytest.StashKey[TestRecord]()
 RESULTS_KEY = pytest.StashKey[Any]()

@@ -5,7 +5,9 @@ so retries, timeouts, JSON handling and cost accounting are exercised exactly as
 Replies are scripted per scenario (the API base `http://127.0.0.1:PORT/s/<scenario>/v1`, so several
 game tests can share one pytest run) and per purpose (decide, observe, act, extract, judge: read from
 the first line of the system prompt). Every request is logged so tests can assert what the model was
-shown.
+shown. A slow reply waits while watching its connection: `open_requests` counts the requests not yet
+answered or abandoned, `disconnected` the ones whose client hung up first (a cancelled call); GET /stats
+returns both, for a test running inside the pytest run under test.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -102,6 +106,8 @@ class FakeLLMServer:
         self.scripts: dict[tuple[str, str], list[Step]] = {}
         self.requests: list[Request] = []
         self.lock = threading.Lock()
+        self.open_requests = 0
+        self.disconnected = 0
         self._server: ThreadingHTTPServer | None = None
 
     def script(self, scenario: str, **purposes: list[Step]) -> str:
@@ -123,6 +129,14 @@ class FakeLLMServer:
                 if (scenario is None or r.scenario == scenario) and (purpose is None or r.purpose == purpose)
             ]
 
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            return {"open": self.open_requests, "disconnected": self.disconnected, "requests": len(self.requests)}
+
+    def stats_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}/stats"
+
     def _next(self, request: Request) -> Reply:
         with self.lock:
             self.requests.append(request)
@@ -141,13 +155,50 @@ class FakeLLMServer:
             def log_message(self, *args: Any) -> None:
                 return None
 
+            def do_GET(self) -> None:
+                data = json.dumps(owner.stats()).encode()
+                self.send_response(200 if self.path == "/stats" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
+                with owner.lock:
+                    owner.open_requests += 1
+                try:
+                    self._answer()
+                finally:
+                    with owner.lock:
+                        owner.open_requests -= 1
+
+            def _hung_up_within(self, seconds: float) -> bool:
+                """Wait `seconds`; True as soon as the client closes the connection (it gave up)."""
+                deadline = time.monotonic() + seconds
+                while time.monotonic() < deadline:
+                    readable, _, _ = select.select(
+                        [self.connection], [], [], max(0.0, min(0.05, deadline - time.monotonic()))
+                    )
+                    if not readable:
+                        continue
+                    try:
+                        if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                            return True
+                    except OSError:
+                        return True
+                    time.sleep(0.05)  # data, not a hang-up: keep waiting
+                return False
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 request = Request(self.path, self.headers.get("Authorization", ""), body)
                 reply = owner._next(request)
-                if reply.delay:
-                    time.sleep(reply.delay)
+                if reply.delay and self._hung_up_within(reply.delay):
+                    with owner.lock:
+                        owner.disconnected += 1
+                    self.close_connection = True
+                    return
                 if reply.status != 200:
                     payload = {"error": {"message": f"scripted {reply.status}", "type": "fake", "code": reply.status}}
                 else:

@@ -246,6 +246,7 @@ class GameAgent:
             self.monitor.stop_watching()
             self._watch.cancel()
             await asyncio.wait({self._watch}, timeout=5)  # never wait on it unbounded (see stop_watching)
+        await self._cancel_tasks()  # actions, model calls, OCR, dialogs: nothing the agent started outlives it
         if self.brain is not None:
             with contextlib.suppress(Exception):  # the model never breaks a run
                 await self.brain.judge()
@@ -302,12 +303,12 @@ class GameAgent:
         heap = self.monitor.play_heap_samples()
         total = growth * (heap[-1].at_s - heap[0].at_s) if growth is not None and len(heap) >= 2 else 0.0
         # a rate alone would flag a short run's garbage-collection sawtooth: it must also add up
-        if growth is not None and growth > s.memory_growth_mb_per_s and total > MIN_HEAP_GROWTH_MB:
+        if growth is not None and growth > s.max_heap_growth and total > MIN_HEAP_GROWTH_MB:
             self.monitor.record(
                 IssueKind.MEMORY_GROWTH,
                 f"the JS heap kept growing {growth:.1f} MB/s ({heap[0].heap_mb:.0f} -> "
                 f"{heap[-1].heap_mb:.0f} MB in {heap[-1].at_s - heap[0].at_s:.0f} s of play), "
-                f"above --game-max-heap-growth {s.memory_growth_mb_per_s:g} MB/s",
+                f"above --game-max-heap-growth {s.max_heap_growth:g} MB/s",
             )
 
     @property

@@ -9,12 +9,15 @@ without the controller (xdist) and even when the session is interrupted later. P
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ..files import relative, write_atomic
+from ..models import TestRecord
+from ..record import as_record, outcome_of, record_json
 
 EVIDENCE_NAME = "evidence.json"
 CONSOLE_NAME = "console.log"
@@ -42,66 +45,42 @@ def failed_before_teardown(item: pytest.Item) -> bool:
 
 
 def outcome(item: pytest.Item, teardown: pytest.TestReport) -> str:
-    """The same verdict ResultsCollector derives on the controller, known here before it."""
-    phases = dict(item.stash.get(PHASES_KEY, {}))
-    phases["teardown"] = teardown.outcome
-    if phases.get("setup") == "failed":
-        return "error"
-    if "skipped" in (phases.get("setup"), phases.get("call")):
-        return "skipped"
-    if phases.get("call") == "failed":
-        return "failed"
-    if phases["teardown"] == "failed":
-        return "error"
-    return "passed"
+    """The verdict ResultsCollector derives on the controller (the same rule), known here before it."""
+    return outcome_of({**item.stash.get(PHASES_KEY, {}), "teardown": teardown.outcome})
 
 
-def _relative_to(path: str | None, folder: Path) -> str | None:
-    if not path:
-        return path
-    try:
-        return Path(os.path.relpath(path, folder)).as_posix()
-    except ValueError:
-        return path
-
-
-def _write_atomic(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
-
-
-def write_evidence(item: pytest.Item, report: pytest.TestReport, record: dict[str, Any], console: list[str]) -> None:
+def write_evidence(
+    item: pytest.Item, report: pytest.TestReport, record: TestRecord | Mapping[str, Any], console: list[str]
+) -> TestRecord:
     """Fill in the outcome and kept artifacts on `record`, then write `evidence.json` and `console.log`.
 
-    `record` is the dict that becomes `report.gameqa`; its `files` entry is read by the HTML report
-    and the JUnit properties, and lands in gameqa-results.json relative to it.
+    `record` (the item's TestRecord) becomes `report.gameqa`; its `files` are read by the HTML report
+    and the JUnit properties, and land in gameqa-results.json relative to it.
     """
-    record["outcome"] = outcome(item, report)
+    record = as_record(record)
+    record.outcome = outcome(item, report)  # type: ignore[assignment]
     files = dict(item.stash.get(FILES_KEY, {}))
-    folder_raw = record.get("artifacts_dir")
-    if not folder_raw:
-        record["files"] = files
-        return
-    folder = Path(folder_raw)
+    if not record.artifacts_dir:
+        record.files = files
+        return record
+    folder = Path(record.artifacts_dir)
     console_path = folder / CONSOLE_NAME
     files = {"evidence": str(folder / EVIDENCE_NAME), "console": str(console_path), **files}
-    record["files"] = files
-    local = json.loads(json.dumps(record))
-    for action in local.get("actions", []):
-        action["before"] = _relative_to(action.get("before"), folder)
-        action["after"] = _relative_to(action.get("after"), folder)
-    for issue in local.get("issues", []):
-        issue["screenshot"] = _relative_to(issue.get("screenshot"), folder)
-    reach = local.setdefault("reach", None)  # None: the player recorded nothing (an old or aborted record)
-    if isinstance(reach, dict):
-        reach["first_screenshot"] = _relative_to(reach.get("first_screenshot"), folder)
-    local["artifacts_dir"] = "."
-    local["files"] = {kind: _relative_to(path, folder) for kind, path in files.items()}
+    record.files = files
+    local = record.model_copy(deep=True)  # paths relative to the folder: it can be zipped and read anywhere
+    for action in local.actions:
+        action.before = relative(action.before, folder)
+        action.after = relative(action.after, folder)
+    for issue in local.issues:
+        issue.screenshot = relative(issue.screenshot, folder)
+    if local.reach is not None:
+        local.reach.first_screenshot = relative(local.reach.first_screenshot, folder)
+    local.artifacts_dir = "."
+    local.files = {kind: relative(path, folder) for kind, path in files.items()}  # type: ignore[misc]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(console_path, "".join(line.rstrip("\n") + "\n" for line in console))
-        _write_atomic(folder / EVIDENCE_NAME, json.dumps(local, indent=2))
+        write_atomic(console_path, "".join(line.rstrip("\n") + "\n" for line in console))
+        write_atomic(folder / EVIDENCE_NAME, json.dumps(record_json(local), indent=2))
     except OSError as error:  # a full disk must not become an INTERNALERROR that loses the whole run
         report.sections.append(("gameqa", f"could not write the evidence to {folder}: {error}"))
+    return record

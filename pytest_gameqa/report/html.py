@@ -12,12 +12,16 @@ from __future__ import annotations
 import base64
 import os
 import urllib.parse
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from ..models import TestRecord
+from ..record import as_record
 from .chart import sparkline
-from .summary import kind_counts, kinds_text, reach_dict, reach_long
+from .results import kind_counts, kinds_text
+from .summary import reach_long
 
 CSS = (Path(__file__).with_name("gameqa.css")).read_text(encoding="utf-8")
 #: Issue thumbnails duplicate timeline images in a self-contained report; past this many, link only.
@@ -43,7 +47,7 @@ def html_report_dir(config: Any) -> Path | None:
     return (Path(config.invocation_params.dir) / target).parent
 
 
-def attach_html(report: Any, record: dict[str, Any], config: Any) -> None:
+def attach_html(report: Any, record: TestRecord, config: Any) -> None:
     """Add the action timeline, issues and metrics to `report.extras` when pytest-html is active."""
     report_dir = html_report_dir(config)
     if report_dir is None:
@@ -55,7 +59,7 @@ def attach_html(report: Any, record: dict[str, Any], config: Any) -> None:
     self_contained = bool(getattr(config.option, "self_contained_html", False))
     media = Media(report_dir, self_contained)
     added = [extras.html(render(record, media))]
-    trace = (record.get("files") or {}).get("trace")
+    trace = record.files.get("trace")
     if trace:  # also in the Links column, where pytest-playwright users look for it
         added.append(extras.url(media.link(trace), name="Trace"))
     report.extras = [*getattr(report, "extras", []), *added]
@@ -102,9 +106,10 @@ def _fmt(value: float | None, unit: str = "", digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}{unit}"
 
 
-def render(record: dict[str, Any], media: Media) -> str:
+def render(record: TestRecord | Mapping[str, Any], media: Media) -> str:
     """The whole block for one game: a page a developer can debug from without re-running the game."""
-    parts = [f"<style>{CSS}</style>", f'<section class="gq" data-gameqa="{escape(record.get("nodeid", ""))}">']
+    record = as_record(record)
+    parts = [f"<style>{CSS}</style>", f'<section class="gq" data-gameqa="{escape(record.nodeid)}">']
     parts.append(_header(record))
     parts.append(_reach(record, media))
     parts.append(_dropped_note(record))
@@ -117,88 +122,88 @@ def render(record: dict[str, Any], media: Media) -> str:
     return "".join(p for p in parts if p)
 
 
-def _header(record: dict[str, Any]) -> str:
-    verdict = str(record.get("outcome", "passed"))
-    actions = record.get("actions", [])
-    issues = record.get("issues", [])
+def _header(record: TestRecord) -> str:
+    verdict = str(record.outcome)
+    actions = record.actions
+    issues = record.issues
     bits = [
         f'<span class="gq-verdict gq-{escape(verdict)}">{escape(verdict.upper())}</span>',
-        f'<span class="gq-url">{escape(str(record.get("url", "")))}</span>',
+        f'<span class="gq-url">{escape(record.url)}</span>',
         f"<span>{len(actions)} action{'s' if len(actions) != 1 else ''}</span>",
         f"<span>{escape(kinds_text(kind_counts(issues)))}</span>",
-        f"<span>played {record.get('duration_s', 0):.1f} s</span>",
+        f"<span>played {record.duration_s:.1f} s</span>",
     ]
-    if record.get("seed") is not None:
-        bits.append(f"<span>seed {record['seed']}</span>")
-    llm = record.get("llm") or {}
-    if llm.get("calls"):
-        cost = "unknown cost" if llm.get("cost_usd") is None else f"${llm['cost_usd']:.4f}"
-        bits.append(f"<span>model: {llm['calls']} calls, {llm.get('tokens', 0)} tokens, {cost}</span>")
+    if record.seed is not None:
+        bits.append(f"<span>seed {record.seed}</span>")
+    llm = record.llm
+    if llm.calls:
+        cost = "unknown cost" if llm.cost_usd is None else f"${llm.cost_usd:.4f}"
+        bits.append(f"<span>model: {llm.calls} calls, {llm.tokens} tokens, {cost}</span>")
     return f'<div class="gq-head">{"".join(bits)}</div>'
 
 
-def _reach(record: dict[str, Any], media: Media) -> str:
+def _reach(record: TestRecord, media: Media) -> str:
     """Whether the player got into the game, how it knows, and the first in-game screenshot (nothing if unknown)."""
-    reach = reach_dict(record.get("reach"))
+    reach = record.reach
     if reach is None:
         return ""
     facts = []
-    if reach.get("screens"):
-        facts.append(f"{reach['screens']} distinct screen{'s' if reach['screens'] != 1 else ''} seen")
-    inputs = [str(i) for i in reach.get("reactive_inputs") or []]
+    if reach.screens:
+        facts.append(f"{reach.screens} distinct screen{'s' if reach.screens != 1 else ''} seen")
+    inputs = [str(i) for i in reach.reactive_inputs]
     if inputs:
         shown = ", ".join(inputs[:12]) + (f" and {len(inputs) - 12} more" if len(inputs) > 12 else "")
         facts.append(f"inputs that changed the game: {shown}")
-    if reach.get("entered") and reach.get("start_text"):
-        text = " ".join(str(reach["start_text"]).split())
+    if reach.entered and reach.start_text:
+        text = " ".join(reach.start_text.split())
         facts.append(f"start screen read '{text if len(text) <= 80 else text[:77] + '...'}'")
     detail = f'<div class="gq-loc">{escape("; ".join(facts))}</div>' if facts else ""
     shot = ""
-    if reach.get("first_screenshot"):
-        shot = f"<div>{_shot(media, reach['first_screenshot'], 'first in-game screenshot')}</div>"
-    entered = bool(reach.get("entered"))
+    if reach.first_screenshot:
+        shot = f"<div>{_shot(media, reach.first_screenshot, 'first in-game screenshot')}</div>"
+    entered = reach.entered
     classes = "gq-reach gq-reach-" + ("yes" if entered else "no") + ("" if entered else " gq-note")
     style = "" if entered else ' class="gq-outcome gq-fail"'
     line = f"<strong{style}>{escape(reach_long(reach) or '')}</strong>"
     return f'<div class="{classes}"><div class="gq-issue-text"><div>{line}{detail}</div>{shot}</div></div>'
 
 
-def _dropped_note(record: dict[str, Any]) -> str:
-    dropped = int(record.get("pairs_dropped") or 0)
+def _dropped_note(record: TestRecord) -> str:
+    dropped = record.pairs_dropped
     if not dropped:
         return ""
-    total = len(record.get("actions", []))
+    total = len(record.actions)
     return (
         f'<div class="gq-note gq-dropped">{dropped} of {total} screenshot pairs were dropped to keep the artifacts '
         "small (--game-max-pairs): the first pairs, the last pairs and the pairs around each issue were kept.</div>"
     )
 
 
-def _issues(record: dict[str, Any], media: Media) -> str:
-    issues = record.get("issues", [])
+def _issues(record: TestRecord, media: Media) -> str:
+    issues = record.issues
     if not issues:
         return "<h4>Issues</h4><p>No issues.</p>"
     total = len(issues)
     issues = issues[:MAX_ISSUES_SHOWN]
     items = []
     for index, issue in enumerate(issues):
-        kind = escape(str(issue.get("kind")))
-        extra = " gq-warning" if issue.get("kind") == "warning" else ""
-        count = f" x{issue['count']}" if issue.get("count", 1) > 1 else ""
-        fatal = " <strong>fatal</strong>" if issue.get("fatal") else ""
+        kind = escape(issue.kind.value)
+        extra = " gq-warning" if issue.kind.value == "warning" else ""
+        count = f" x{issue.count}" if issue.count > 1 else ""
+        fatal = " <strong>fatal</strong>" if issue.fatal else ""
         where = ""
-        if issue.get("location"):
-            where = f'<div class="gq-loc">at {escape(issue["location"])}</div>'
-        if issue.get("frame_url") and issue.get("frame_url") not in (issue.get("location") or ""):
-            where += f'<div class="gq-loc">frame {escape(issue["frame_url"])}</div>'
+        if issue.location:
+            where = f'<div class="gq-loc">at {escape(issue.location)}</div>'
+        if issue.frame_url and issue.frame_url not in (issue.location or ""):
+            where += f'<div class="gq-loc">frame {escape(issue.frame_url)}</div>'
         shot = _shot(
-            media, issue.get("screenshot"), f"screenshot nearest to {issue.get('kind')}", embed=index < MAX_ISSUE_SHOTS
+            media, issue.screenshot, f"screenshot nearest to {issue.kind.value}", embed=index < MAX_ISSUE_SHOTS
         )
         items.append(
             f'<li class="gq-issue"><div class="gq-issue-text"><div>'
             f'<span class="gq-kind{extra}">{kind}</span>{escape(count)}{fatal} '
-            f'<span class="gq-at">{issue.get("at_s", 0):.2f} s</span> '
-            f'<span class="gq-msg">{escape(_clip(issue.get("message", ""), MAX_MESSAGE_CHARS))}</span>{where}</div>'
+            f'<span class="gq-at">{issue.at_s:.2f} s</span> '
+            f'<span class="gq-msg">{escape(_clip(issue.message, MAX_MESSAGE_CHARS))}</span>{where}</div>'
             f"<div>{shot}</div></div></li>"
         )
     more = ""
@@ -213,31 +218,29 @@ def _clip(text: Any, limit: int) -> str:
     return value if len(value) <= limit else value[:limit] + f"... [{len(value) - limit:,} more characters]"
 
 
-def _metrics(record: dict[str, Any]) -> str:
-    m = record.get("metrics") or {}
-    paint = f", first paint {_fmt(m['first_frame_s'], ' s')}" if m.get("first_frame_s") is not None else ""
-    longest = f" (longest {m['longest_frame_ms']:.0f} ms)" if m.get("longest_frame_ms") is not None else ""
-    peak = f", peak {_fmt(m['heap_max_mb'], ' MB', 1)}" if m.get("heap_max_mb") is not None else ""
+def _metrics(record: TestRecord) -> str:
+    m = record.metrics
+    paint = f", first paint {_fmt(m.first_frame_s, ' s')}" if m.first_frame_s is not None else ""
+    longest = f" (longest {m.longest_frame_ms:.0f} ms)" if m.longest_frame_ms is not None else ""
+    peak = f", peak {_fmt(m.heap_max_mb, ' MB', 1)}" if m.heap_max_mb is not None else ""
     rows = [
-        ("Load", f"load event {_fmt(m.get('load_s'), ' s')}{paint}, ready to play {_fmt(m.get('ready_s'), ' s')}"),
+        ("Load", f"load event {_fmt(m.load_s, ' s')}{paint}, ready to play {_fmt(m.ready_s, ' s')}"),
         (
             "Frame rate",
-            f"{_fmt(m.get('fps_avg'), ' fps', 1)} average, lowest {_fmt(m.get('fps_min'), ' fps', 1)}, "
-            f"5th percentile {_fmt(m.get('fps_p5'), ' fps', 1)}; {m.get('long_frames', 0)} long frames{longest}",
+            f"{_fmt(m.fps_avg, ' fps', 1)} average, lowest {_fmt(m.fps_min, ' fps', 1)}, "
+            f"5th percentile {_fmt(m.fps_p5, ' fps', 1)}; {m.long_frames} long frames{longest}",
         ),
         (
             "JS heap",
-            f"{_fmt(m.get('heap_start_mb'), ' MB', 1)} to {_fmt(m.get('heap_end_mb'), ' MB', 1)}{peak} "
-            f"({_fmt(m.get('heap_growth_mb_per_s'), ' MB/s', 2)})",
+            f"{_fmt(m.heap_start_mb, ' MB', 1)} to {_fmt(m.heap_end_mb, ' MB', 1)}{peak} "
+            f"({_fmt(m.heap_growth_mb_per_s, ' MB/s', 2)})",
         ),
-        ("Average action", _fmt(m.get("action_avg_s"), " s")),
+        ("Average action", _fmt(m.action_avg_s, " s")),
     ]
     table = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
-    samples = m.get("samples") or []
-    fps = sparkline([(s["at_s"], s.get("fps")) for s in samples], label="frame rate", unit="fps", floor=0)
-    heap = sparkline(
-        [(s["at_s"], s.get("heap_mb")) for s in samples], label="JS heap", unit="MB", color="#6a1b9a", floor=0
-    )
+    samples = m.samples
+    fps = sparkline([(s.at_s, s.fps) for s in samples], label="frame rate", unit="fps", floor=0)
+    heap = sparkline([(s.at_s, s.heap_mb) for s in samples], label="JS heap", unit="MB", color="#6a1b9a", floor=0)
     charts = "".join(
         f"<figure>{svg}<figcaption>{caption}</figcaption></figure>"
         for svg, caption in ((fps, "frame rate (fps)"), (heap, "JS heap (MB)"))
@@ -248,48 +251,48 @@ def _metrics(record: dict[str, Any]) -> str:
     )
 
 
-def _issue_marks(record: dict[str, Any]) -> dict[int, list[str]]:
+def _issue_marks(record: TestRecord) -> dict[int, list[str]]:
     """Each issue marked on the last action that started before it: what the player had just done."""
-    actions = record.get("actions", [])
+    actions = record.actions
     marks: dict[int, list[str]] = {}
-    for issue in record.get("issues", []):
-        if issue.get("kind") == "warning":
+    for issue in record.issues:
+        if issue.kind.value == "warning":
             continue
-        before = [a for a in actions if a.get("at_s", 0) <= issue.get("at_s", 0)]
+        before = [a for a in actions if a.at_s <= issue.at_s]
         if before:
-            marks.setdefault(before[-1]["index"], []).append(str(issue.get("kind")))
+            marks.setdefault(before[-1].index, []).append(issue.kind.value)
     return marks
 
 
-def _timeline(record: dict[str, Any], media: Media) -> str:
-    actions = record.get("actions", [])
+def _timeline(record: TestRecord, media: Media) -> str:
+    actions = record.actions
     if not actions:
         return "<h4>Action timeline</h4><p>No actions were performed.</p>"
     marks = _issue_marks(record)
-    kept = sum(1 for a in actions if a.get("before") or a.get("after"))
+    kept = sum(1 for a in actions if a.before or a.after)
     rows = []
     for action in actions:
-        ok = bool(action.get("ok"))
-        status = "ok" if ok else f"failed: {action.get('error') or 'unknown error'}"
-        changed = action.get("changed")
+        ok = action.ok
+        status = "ok" if ok else f"failed: {action.error or 'unknown error'}"
+        changed = action.changed
         if changed is not None:
             status += ", screen changed" if changed else ", screen unchanged"
-        status += f", {action.get('duration_s', 0):.2f} s, {action.get('policy', '')}"
-        near = marks.get(action.get("index", -1), [])
+        status += f", {action.duration_s:.2f} s, {action.policy}"
+        near = marks.get(action.index, [])
         classes = "gq-action" + ("" if ok else " gq-bad") + (" gq-near-issue" if near else "")
         flags = "".join(f' <span class="gq-kind">{escape(k)}</span>' for k in dict.fromkeys(near))
-        if action.get("before") or action.get("after"):
-            label = f"#{action.get('index')} {action.get('description', '')}"
+        if action.before or action.after:
+            label = f"#{action.index} {action.description}"
             pair = (
-                f"<td>{_shot(media, action.get('before'), label + ' before')}</td>"
-                f"<td>{_shot(media, action.get('after'), label + ' after')}</td>"
+                f"<td>{_shot(media, action.before, label + ' before')}</td>"
+                f"<td>{_shot(media, action.after, label + ' after')}</td>"
             )
         else:
             pair = '<td colspan="2"><span class="gq-missing">screenshots dropped (--game-max-pairs)</span></td>'
         rows.append(
-            f'<tr class="{classes}" data-index="{action.get("index")}"><td>#{action.get("index")}</td>'
-            f'<td class="gq-at">{action.get("at_s", 0):.2f} s</td>'
-            f'<td><div class="gq-desc">{escape(str(action.get("description", "")))}</div>'
+            f'<tr class="{classes}" data-index="{action.index}"><td>#{action.index}</td>'
+            f'<td class="gq-at">{action.at_s:.2f} s</td>'
+            f'<td><div class="gq-desc">{escape(action.description)}</div>'
             f'<div class="gq-outcome{"" if ok else " gq-fail"}">{escape(status)}</div>{flags}</td>{pair}</tr>'
         )
     summary = (
@@ -303,8 +306,8 @@ def _timeline(record: dict[str, Any], media: Media) -> str:
     )
 
 
-def _console(record: dict[str, Any]) -> str:
-    path = (record.get("files") or {}).get("console")
+def _console(record: TestRecord) -> str:
+    path = record.files.get("console")
     if not path or not Path(path).is_file():
         return ""
     lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
@@ -318,8 +321,8 @@ def _console(record: dict[str, Any]) -> str:
     )
 
 
-def _files(record: dict[str, Any], media: Media) -> str:
-    files = record.get("files") or {}
+def _files(record: TestRecord, media: Media) -> str:
+    files = record.files
     names = {"evidence": "evidence.json", "console": "console.log", "trace": "trace.zip"}
     names["screenshot"] = "final screenshot"
     links = [

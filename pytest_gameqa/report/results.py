@@ -1,20 +1,22 @@
-"""gameqa-results.json: one merged file per session, written by the controller process only.
+"""gameqa-results.json (one merged file per session, written by the controller only) and issue text.
 
-Workers attach each test's record to its teardown report (xdist ships report attributes to the
-controller), so the file is complete under `-n N` and is written even when tests fail or error.
+Workers attach each test's record to its teardown report as JSON (xdist ships report attributes to
+the controller); the collector rebuilds the `TestRecord`, so the file is complete under `-n N` and is
+written even when tests fail or error. Issues are put into words here for every report: the failure
+message, the JUnit properties.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..files import relative, write_atomic
 from ..models import Issue, ResultsFile, TestRecord
 from ..monitor.issuebook import MAX_ISSUES_PER_KIND
+from ..record import as_record, outcome_of
 
 RESULTS_NAME = "gameqa-results.json"
 
@@ -37,6 +39,25 @@ def format_issue(issue: Issue) -> str:
     return f"[{issue.at_s:6.2f}s] {issue.kind.value}{count}: {message}{where}"
 
 
+def issue_line(issue: Issue) -> str:
+    """`page-error x3 at 2.89s: <message> @ url:line:col`: one issue as a JUnit property value."""
+    count = f" x{issue.count}" if issue.count > 1 else ""
+    where = f" @ {issue.location}" if issue.location else ""
+    return f"{issue.kind.value}{count} at {issue.at_s:.2f}s: {issue.message}{where}"
+
+
+def kind_counts(issues: Iterable[Issue]) -> dict[str, int]:
+    """Distinct issues per kind (a message repeated 7 times is one issue), like the failure text counts."""
+    counts: dict[str, int] = {}
+    for issue in issues:
+        counts[issue.kind.value] = counts.get(issue.kind.value, 0) + 1
+    return counts
+
+
+def kinds_text(counts: Mapping[str, int], sep: str = ", ") -> str:
+    return sep.join(f"{kind} x{n}" if n > 1 else kind for kind, n in counts.items()) or "no issues"
+
+
 def format_dropped(kind: str, dropped: int, cap: int = MAX_ISSUES_PER_KIND) -> str:
     return f"{dropped:,} more distinct {kind} issue{'s' if dropped != 1 else ''} not kept (cap {cap})"
 
@@ -54,10 +75,8 @@ def format_failure(
     `dropped` is the monitor's `issues_dropped` (kind -> distinct groups not kept); kinds that are not
     among `issues` (warnings, allowed kinds) are not mentioned.
     """
-    kinds: dict[str, int] = {}
-    for issue in issues:
-        kinds[issue.kind.value] = kinds.get(issue.kind.value, 0) + 1
-    summary = ", ".join(f"{k} x{n}" if n > 1 else k for k, n in kinds.items())
+    kinds = kind_counts(issues)
+    summary = kinds_text(kinds) if kinds else ""
     lines = [f"game {url} failed with {len(issues)} issue{'s' if len(issues) != 1 else ''} ({summary}):"]
     lines += ["  " + format_issue(i) for i in issues]
     for kind, count in (dropped or {}).items():
@@ -73,56 +92,47 @@ class ResultsCollector:
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
-        self.records: dict[str, dict[str, Any]] = {}
-        self.outcomes: dict[str, str] = {}
+        self.records: dict[str, TestRecord] = {}
+        self.phases: dict[str, dict[str, str]] = {}
 
     def on_report(self, report: Any) -> None:
         nodeid = report.nodeid
         record = getattr(report, "gameqa", None)
         if record is not None:
-            self.records[nodeid] = record
-        previous = self.outcomes.get(nodeid, "passed")
-        if report.skipped and report.when in ("setup", "call"):
+            self.records[nodeid] = as_record(record)
+        phases = self.phases.setdefault(nodeid, {})
+        if report.failed:
+            outcome = "failed"
+        elif report.skipped:
             outcome = "skipped"
-        elif report.failed:
-            outcome = "failed" if report.when == "call" else "error"
         else:
-            outcome = previous
-        if previous in ("failed", "error") and outcome != previous:
-            outcome = previous
-        self.outcomes[nodeid] = outcome
+            outcome = "passed"
+        if report.when == "setup":
+            phases.clear()  # a rerun (pytest-rerunfailures) starts over
+        if phases.get(report.when) != "failed":  # a phase reported twice (an interrupt's teardown): a failure stays
+            phases[report.when] = outcome
+
+    def outcome(self, nodeid: str) -> str:
+        return outcome_of(self.phases.get(nodeid, {}))
 
     def results(self) -> ResultsFile:
         tests = []
-        for nodeid, raw in self.records.items():
-            record = TestRecord.model_validate(raw)
-            record.outcome = self.outcomes.get(nodeid, record.outcome)  # type: ignore[assignment]
+        for nodeid, stored in self.records.items():
+            record = stored.model_copy(deep=True)
+            record.outcome = self.outcome(nodeid)  # type: ignore[assignment]
             for action in record.actions:
-                action.before = self._relative(action.before)
-                action.after = self._relative(action.after)
+                action.before = relative(action.before, self.output_dir)
+                action.after = relative(action.after, self.output_dir)
             for issue in record.issues:
-                issue.screenshot = self._relative(issue.screenshot)
+                issue.screenshot = relative(issue.screenshot, self.output_dir)
             if record.reach is not None:
-                record.reach.first_screenshot = self._relative(record.reach.first_screenshot)
-            record.artifacts_dir = self._relative(record.artifacts_dir)
-            record.files = {kind: self._relative(path) or path for kind, path in record.files.items()}
+                record.reach.first_screenshot = relative(record.reach.first_screenshot, self.output_dir)
+            record.artifacts_dir = relative(record.artifacts_dir, self.output_dir)
+            record.files = {kind: relative(path, self.output_dir) or path for kind, path in record.files.items()}
             tests.append(record)
         return ResultsFile(tests=tests)
 
-    def _relative(self, path: str | None) -> str | None:
-        if not path:
-            return path
-        try:
-            return Path(os.path.relpath(path, self.output_dir)).as_posix()
-        except ValueError:
-            return path
-
     def write(self) -> Path:
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        target = self.output_dir / RESULTS_NAME
         data = self.results().model_dump(mode="json")
-        fd, tmp = tempfile.mkstemp(dir=self.output_dir, prefix=".gameqa-results-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-        os.replace(tmp, target)
-        return target
+        return write_atomic(self.output_dir / RESULTS_NAME, json.dumps(data, indent=2))

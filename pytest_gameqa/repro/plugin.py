@@ -164,6 +164,7 @@ def _on_failed_call(item: pytest.Item, report: pytest.TestReport) -> None:
         actions=agent.actions,
         issues=agent.failing_issues(),
         deterministic=is_deterministic(item),
+        in_flight=getattr(agent, "in_flight", None),
     )
     if repro is None:
         return
@@ -200,7 +201,12 @@ def _confirm(agent: Any, repro: Any, test_path: Path, times: int, status: ReproS
     left = agent.settings.hard_timeout - agent.clock.now() - 15.0
     if left < 20:
         return status.model_copy(update={"confirmed": "not confirmed: the test's time limit is used up"})
-    count = replay_file(test_path, repro, times, timeout_s=left)
+    from .runner import ReplayError
+
+    try:
+        count = replay_file(test_path, repro, times, timeout_s=left)
+    except ReplayError as error:
+        return status.model_copy(update={"confirmed": f"not confirmed: {error}"})
     return status.model_copy(
         update={
             "confirmed": count.label,
@@ -216,8 +222,16 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     result = yield
     status = item.stash.get(STATUS_KEY, None)
     record = item.stash.get(RECORD_KEY, None)
-    if status is not None and record is not None:
-        record["repro"] = status.model_dump(mode="json")  # the record of the test, as built at fixture teardown
+    if status is not None:  # capture.BrowserArtifacts sets the kept files anew at teardown: add ours again
+        files = item.stash.setdefault(FILES_KEY, {})
+        files.update(repro=status.repro, repro_test=status.test)
+        files["repro_status"] = str(Path(status.repro).with_name(STATUS_NAME))
+    if status is not None and record is not None:  # the record of the test, as built at fixture teardown
+        data = status.model_dump(mode="json")
+        if isinstance(record, dict):
+            record["repro"] = data
+        else:
+            record.repro = data  # TestRecord.repro: evidence.json, the run store, xdist (not gameqa-results.json)
     return result
 
 
@@ -296,14 +310,23 @@ def _update_records(config: pytest.Config, nodeid: str, status: dict[str, Any]) 
     names = {"repro_min": "repro_min", "test_min": "repro_min_test"}
     collector = config.stash.get(RESULTS_KEY, None)
     record = collector.records.get(nodeid) if collector is not None else None
-    if record is not None:
+    if record is None:
+        return
+    if isinstance(record, dict):
         record.setdefault("files", {}).update({names[k]: v for k, v in extra.items()})
         record["repro"] = status
+        data = record
+    else:
+        record.files.update({names[k]: v for k, v in extra.items()})
+        record.repro = status
+        from ..record import record_json
+
+        data = record_json(record)
     runs = config.pluginmanager.get_plugin("gameqa-runs")
-    if runs is None or record is None or not getattr(runs, "session_created", False):
+    if runs is None or not getattr(runs, "session_created", False):
         return
     try:
-        runs.store.update_run(runs.session_id, nodeid, record=json.dumps(record))
+        runs.store.update_run(runs.session_id, nodeid, record=json.dumps(data))
     except Exception:
         pass  # the store is a record of the run, never a reason for it to fail
 

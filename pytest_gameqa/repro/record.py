@@ -31,7 +31,7 @@ _KEPT = (
     "blank_after",
     "min_fps",
     "max_load_time",
-    "memory_growth_mb_per_s",
+    "max_heap_growth",
     "load_attempts",
     "load_timeout",
     "ready_timeout",
@@ -85,6 +85,7 @@ def build(
     actions: list[ActionResult],
     issues: list[Issue],
     deterministic: bool,
+    in_flight: tuple[float, Any] | None = None,
 ) -> Repro | None:
     """A Repro of the failing issues, or None when there is nothing to reproduce."""
     main = primary_issue(issues)
@@ -96,6 +97,12 @@ def build(
         for a in actions
         if a.action
     ]
+    if in_flight is not None:  # the game died during this action: it is the likeliest trigger of all
+        at_s, action = in_flight
+        index = (actions[-1].index if actions else 0) + 1
+        steps.append(
+            ReproStep(index=index, at_s=at_s, description=action.describe(), action=action.model_dump(mode="json"))
+        )
     return Repro(
         nodeid=nodeid,
         url=url,

@@ -30,6 +30,10 @@ _INI = "[pytest]\nasyncio_default_fixture_loop_scope = session\n"
 _KEEP_ENV = {"GAMEQA_CHROMIUM"}
 
 
+class ReplayError(Exception):
+    """The replay itself could not run (not: the issue did not come back)."""
+
+
 def child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not (k.startswith("GAMEQA_") and k not in _KEEP_ENV)}
     for name in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST"):
@@ -39,6 +43,7 @@ def child_env() -> dict[str, str]:
 
 def replay_file(test_file: Path, repro: Repro, times: int = 1, *, timeout_s: float | None = None) -> ReplayCount:
     """Run the generated test file `times` times in one pytest subprocess; count the runs the issue came back in."""
+    test_file = test_file.absolute()
     work = Path(tempfile.mkdtemp(prefix="gameqa-replay-"))
     try:
         ini = work / "pytest.ini"
@@ -68,8 +73,9 @@ def replay_file(test_file: Path, repro: Repro, times: int = 1, *, timeout_s: flo
         ]
         per_run = float(marker_kwargs(repro)["timeout"])
         limit = timeout_s if timeout_s is not None else per_run * times + 60
+        proc: subprocess.CompletedProcess[str] | None = None
         try:
-            subprocess.run(
+            proc = subprocess.run(
                 cmd, cwd=work, env=child_env(), capture_output=True, text=True, timeout=limit, stdin=subprocess.DEVNULL
             )
         except subprocess.TimeoutExpired:
@@ -79,6 +85,12 @@ def replay_file(test_file: Path, repro: Repro, times: int = 1, *, timeout_s: flo
         if results.is_file():
             with contextlib.suppress(OSError, json.JSONDecodeError):
                 tests = json.loads(results.read_text(encoding="utf-8")).get("tests", [])
+        if not tests and proc is not None and proc.returncode not in (0, 1):
+            # pytest itself failed (a usage error, a broken install): that is no answer about the bug
+            lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+            raise ReplayError(
+                f"gameqa: the replay could not run (pytest exit code {proc.returncode}): {lines[-1] if lines else ''}"
+            )
         target = repro.issue.model_dump(mode="json")
         from ..models import Issue
 
@@ -130,19 +142,18 @@ class CandidateRunner:
         kwargs = marker_kwargs(repro)
         if self.hang_timeout is not None:
             kwargs["hang_timeout"] = min(float(kwargs.get("hang_timeout", 7.0)), self.hang_timeout)
-        settings = settings_mod.resolve({}, kwargs, "gameqa shrink")
-        settings.url = self._url
-        return settings
+        return settings_mod.resolve({}, kwargs, "gameqa shrink")
 
-    async def run(self, repro: Repro, *, timeout_s: float | None = None) -> bool:
+    async def run(self, repro: Repro, *, timeout_s: float | None = None, settle_s: float = SETTLE_S) -> bool:
         """Replay `repro.steps` once; True when the issue came back."""
         from ..agent.agent import GameAgent
 
         started = time.monotonic()
         self.runs += 1
+        number = self.runs
         settings = self.settings(repro)
         browser = await self._pool.get()
-        folder = self._work / f"run-{self.runs}"
+        folder = self._work / f"run-{number}"
         agent = GameAgent(settings=settings, browser=browser, url=self._url, artifacts_dir=folder)
         if repro.deterministic:
             script = deterministic_script(repro.seed)
@@ -155,7 +166,7 @@ class CandidateRunner:
         replay = Replay(agent, target, origin=repro.origin)
         limit = timeout_s if timeout_s is not None else expected_seconds(repro) + 40.0
         try:
-            await asyncio.wait_for(self._play(agent, replay, repro), limit)
+            await asyncio.wait_for(self._play(agent, replay, repro, settle_s), limit)
         except (asyncio.TimeoutError, Exception):
             pass
         finally:
@@ -165,8 +176,8 @@ class CandidateRunner:
             self.seconds += time.monotonic() - started
         return replay.reproduced()
 
-    async def _play(self, agent: Any, replay: Replay, repro: Repro) -> None:
+    async def _play(self, agent: Any, replay: Replay, repro: Repro, settle_s: float) -> None:
         await agent.start()
         for step in repro.steps:
             await replay.step(step.at_s, step.action)
-        await replay.settle(SETTLE_S)
+        await replay.settle(settle_s)

@@ -23,11 +23,18 @@ from .model import (
     ReproStatus,
 )
 from .record import load, render_test, write
-from .runner import CandidateRunner, replay_file
+from .runner import CandidateRunner, ReplayError, replay_file
 from .shrink import Shrinker, minimal_repro
 
 #: shrinking replays a hang with at most this --game-hang-timeout (the minimal list is checked with the recorded one)
 SHRINK_HANG_TIMEOUT = 3.0
+#: candidates replayed at once (each in its own browser context): most of a replay is waiting
+SHRINK_PARALLEL = 2
+#: after a candidate's last step, how long to wait for delayed errors (the minimal list is checked with the full wait)
+SHRINK_SETTLE_S = 1.5
+
+
+__all__ = ["NoRepro", "ReplayError", "replay", "shrink"]
 
 
 class NoRepro(Exception):
@@ -39,7 +46,7 @@ def rel(path: Path | str) -> str:
         text = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return text if not text.startswith("../../..") else str(path)
+    return str(Path(path).absolute()) if text.startswith("..") else text
 
 
 def test_file_for(json_path: Path) -> Path:
@@ -92,21 +99,27 @@ class ShrinkOutcome(BaseModel):
     steps_before: int = 0
 
 
-def shrink(json_path: Path, budget_s: float, log: Callable[[str], None] = print) -> ShrinkOutcome:
+def shrink(
+    json_path: Path, budget_s: float, log: Callable[[str], None] = print, *, parallel: int = SHRINK_PARALLEL
+) -> ShrinkOutcome:
     repro, _test = open_repro(json_path)
-    return asyncio.run(_shrink(repro, json_path.parent, budget_s, log))
+    return asyncio.run(_shrink(repro, json_path.parent, budget_s, log, parallel))
 
 
-async def _shrink(repro: Repro, folder: Path, budget_s: float, log: Callable[[str], None]) -> ShrinkOutcome:
+async def _shrink(
+    repro: Repro, folder: Path, budget_s: float, log: Callable[[str], None], parallel: int
+) -> ShrinkOutcome:
     started = time.monotonic()
     outcome = ShrinkOutcome(steps_before=len(repro.steps))
     async with CandidateRunner(repro, hang_timeout=SHRINK_HANG_TIMEOUT) as runner:
         per_run = min(90.0, max(20.0, budget_s / 3))
 
         async def test(steps: list[Any]) -> bool:
-            return await runner.run(repro.model_copy(update={"steps": steps}), timeout_s=per_run)
+            return await runner.run(
+                repro.model_copy(update={"steps": steps}), timeout_s=per_run, settle_s=SHRINK_SETTLE_S
+            )
 
-        shrinker = Shrinker(test, budget_s=budget_s, log=log)
+        shrinker = Shrinker(test, budget_s=budget_s, log=log, parallel=parallel)
         steps = await shrinker.shrink(list(repro.steps), repro.issue.at_s)
         if steps is None:
             outcome.replays, outcome.seconds = runner.runs, time.monotonic() - started

@@ -11,6 +11,7 @@ whole search stops when its time budget runs out, keeping the smallest list prov
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -25,8 +26,11 @@ class OutOfBudget(Exception):
 
 
 class Shrinker:
-    def __init__(self, test: Test, *, budget_s: float, log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, test: Test, *, budget_s: float, log: Callable[[str], None] | None = None, parallel: int = 1
+    ) -> None:
         self._test = test
+        self.parallel = max(1, parallel)
         self.deadline = time.monotonic() + budget_s
         self.log = log or (lambda _line: None)
         self.cache: dict[tuple[tuple[int, int], ...], bool] = {}
@@ -37,38 +41,45 @@ class Shrinker:
         return tuple((s.index, s.times()) for s in steps)
 
     async def test(self, steps: list[ReproStep]) -> bool:
-        key = self._key(steps)
-        if key in self.cache:
-            return self.cache[key]
-        if time.monotonic() >= self.deadline:
-            raise OutOfBudget
-        self.tests += 1
-        ok = await self._test(steps)
-        self.cache[key] = ok
-        what = ", ".join(s.label() for s in steps) if len(steps) <= 4 else f"{len(steps)} steps"
-        self.log(f"  try [{what}]: {'issue back (kept)' if ok else 'no issue'}")
-        return ok
+        return (await self.first_failing([steps])) == 0
+
+    async def first_failing(self, candidates: list[list[ReproStep]]) -> int | None:
+        """Index of the first candidate that still fails; `parallel` replays at a time, in order."""
+        for start in range(0, len(candidates), self.parallel):
+            batch = candidates[start : start + self.parallel]
+            todo = [c for c in batch if self._key(c) not in self.cache]
+            if todo:
+                if time.monotonic() >= self.deadline:
+                    raise OutOfBudget
+                self.tests += len(todo)
+                answers = await asyncio.gather(*(self._test(c) for c in todo))
+                for candidate, ok in zip(todo, answers, strict=True):
+                    self.cache[self._key(candidate)] = ok
+                    what = ", ".join(s.label() for s in candidate) if len(candidate) <= 4 else f"{len(candidate)} steps"
+                    self.log(f"  try [{what}]: {'issue back (kept)' if ok else 'no issue'}")
+            for offset, candidate in enumerate(batch):
+                if self.cache[self._key(candidate)]:
+                    return start + offset
+        return None
 
     # --------------------------------------------------------------------------------------- passes
     async def ddmin(self, items: list[ReproStep]) -> list[ReproStep]:
         n = 2
         while len(items) >= 2:
             chunks = _split(items, n)
-            reduced = False
-            for chunk in chunks:
-                if await self.test(chunk):
-                    items, n, reduced = chunk, 2, True
-                    break
-            if not reduced and len(chunks) > 2:  # with two chunks the complements are the chunks
-                for i in range(len(chunks)):
-                    rest = [s for j, c in enumerate(chunks) if j != i for s in c]
-                    if await self.test(rest):
-                        items, n, reduced = rest, max(n - 1, 2), True
-                        break
-            if not reduced:
-                if n >= len(items):
-                    break
-                n = min(len(items), 2 * n)
+            found = await self.first_failing(chunks)
+            if found is not None:
+                items, n = chunks[found], 2
+                continue
+            if len(chunks) > 2:  # with two chunks the complements are the chunks themselves
+                rests = [[s for j, c in enumerate(chunks) if j != i for s in c] for i in range(len(chunks))]
+                found = await self.first_failing(rests)
+                if found is not None:
+                    items, n = rests[found], max(n - 1, 2)
+                    continue
+            if n >= len(items):
+                break
+            n = min(len(items), 2 * n)
         return items
 
     async def coalesce(self, items: list[ReproStep]) -> list[ReproStep]:

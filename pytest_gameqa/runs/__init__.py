@@ -6,10 +6,10 @@ import pytest
 
 from . import plugin as _plugin
 from .guard import RunGuard
-from .plugin import RunsPlugin, add_options
+from .plugin import RunsPlugin
 from .store import LookupFailed, Owner, RunStore, StoreError
 
-__all__ = ["LookupFailed", "Owner", "RunGuard", "RunStore", "RunsPlugin", "StoreError", "add_options", "configure"]
+__all__ = ["LookupFailed", "Owner", "RunGuard", "RunStore", "RunsPlugin", "StoreError", "configure"]
 
 
 def configure(config: pytest.Config) -> None:

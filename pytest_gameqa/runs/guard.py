@@ -24,8 +24,9 @@ from typing import Any
 
 import pytest
 
+from .. import record as record_mod
+from ..record import is_game_item
 from ..stash import AGENT_KEY, RECORD_KEY, TARGETS_KEY
-from .plugin import is_game_item
 
 #: How long a test body may ignore the hard time limit before it is cancelled.
 CANCEL_GRACE_S = 5.0
@@ -112,11 +113,9 @@ class RunGuard:
             return
         with contextlib.suppress(Exception):
             loop.run_until_complete(asyncio.wait_for(agent.stop(), 30))
-        if "nodeid" not in item.stash.get(RECORD_KEY, {}):
-            from ..plugin import _record
-
+        if RECORD_KEY not in item.stash:
             with contextlib.suppress(Exception):
-                item.stash[RECORD_KEY] = _record(item, agent)
+                record_mod.build(item, agent)
 
     # ------------------------------------------------------------------------------------------ time limit
     @pytest.hookimpl(wrapper=True)

@@ -13,75 +13,39 @@ import os
 import re
 import warnings
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..settings import DEFAULT_SEED, SettingError
-from ..stash import BASE_SETTINGS_KEY, RECORD_KEY
+from ..models import TestRecord
+from ..record import as_record, failing_phase, is_game_item, outcome_of, record_json
+from ..settings import DEFAULT_SEED, SettingError, resolve_option
+from ..stash import BASE_SETTINGS_KEY, URL_KEY
 from .store import Owner, RunStore, new_id, now_iso
+
+__all__ = ["DEFAULT_DB", "INFO_ENV", "SESSION_ENV", "RunsPlugin", "configure", "is_game_item", "resolve_db", "url_of"]
 
 DEFAULT_DB = Path(".gameqa") / "runs.sqlite"
 SESSION_ENV = "GAMEQA_SESSION_ID"
 #: When set (by `gameqa run`), the session writes where its records and reports went into this file.
 INFO_ENV = "GAMEQA_RUN_INFO"
 _ID = re.compile(r"[0-9a-f]{4,32}")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gameqa")
-    group.addoption(
-        "--game-runs-db",
-        default=None,
-        metavar="PATH",
-        help="SQLite file for run records, relative to the rootdir (default .gameqa/runs.sqlite)",
-    )
-    group.addoption(
-        "--game-no-runs", action="store_true", default=None, help="do not record game runs in the run store"
-    )
-    parser.addini("gameqa_runs_db", "SQLite file for run records (default .gameqa/runs.sqlite)")
-    parser.addini("gameqa_no_runs", "true: do not record game runs", type="string")
-
-
-def _flag(raw: str, source: str) -> bool:
-    value = str(raw).strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise SettingError(f"gameqa: {source} must be true or false, got {raw!r}")
 
 
 def resolve_db(config: pytest.Config, environ: dict[str, str] | None = None) -> Path | None:
-    """The store's path, or None when recording is off; command line > GAMEQA_* environment > ini."""
-    env = os.environ if environ is None else environ
-    if config.getoption("--game-no-runs"):
+    """The store's path, or None when recording is off; the settings table's order (command line >
+    GAMEQA_* environment > ini) for `no_runs` and `runs_db`."""
+    no_runs, _ = resolve_option(config, "no_runs", environ)
+    if no_runs:
         return None
-    if env.get("GAMEQA_NO_RUNS") not in (None, ""):
-        if _flag(env["GAMEQA_NO_RUNS"], "GAMEQA_NO_RUNS"):
-            return None
-    elif config.getini("gameqa_no_runs") and _flag(config.getini("gameqa_no_runs"), "gameqa_no_runs in the ini file"):
-        return None
-    raw = config.getoption("--game-runs-db")
-    source = "--game-runs-db"
-    if raw is None and env.get("GAMEQA_RUNS_DB"):
-        raw, source = env["GAMEQA_RUNS_DB"], "GAMEQA_RUNS_DB"
-    elif raw is None and config.getini("gameqa_runs_db"):
-        raw, source = config.getini("gameqa_runs_db"), "gameqa_runs_db in the ini file"
-    if raw is not None and not str(raw).strip():
-        raise SettingError(f"gameqa: {source} is empty; give a file path, or turn recording off with --game-no-runs")
-    path = Path(str(raw).strip()).expanduser() if raw is not None else DEFAULT_DB
+    raw, source = resolve_option(config, "runs_db", environ)
+    path = Path(raw).expanduser() if raw is not None else DEFAULT_DB
     path = path if path.is_absolute() else config.rootpath / path
     if path.is_dir():
         raise SettingError(f"gameqa: {source} {raw} is a folder; give a file path such as {path / 'runs.sqlite'}")
     return path
-
-
-def is_game_item(item: pytest.Item) -> bool:
-    return item.get_closest_marker("game") is not None or "game_agent" in getattr(item, "fixturenames", ())
 
 
 def url_of(item: pytest.Item) -> tuple[str | None, str | None]:
@@ -96,8 +60,7 @@ def url_of(item: pytest.Item) -> tuple[str | None, str | None]:
         if marker is not None and (marker.args or "url" in marker.kwargs):
             raw = str(marker.args[0] if marker.args else marker.kwargs["url"])
     if raw is None:
-        record = item.stash.get(RECORD_KEY, None)
-        raw = record.get("url") if record else None
+        raw = item.stash.get(URL_KEY, None)  # the game_url fixture's answer, once its setup ran
     if raw is None:
         return None, None
     if target is None:
@@ -265,7 +228,8 @@ class RunsPlugin:
 
     def _finish(self, nodeid: str, phases: dict[str, Any]) -> None:
         teardown = phases["teardown"]
-        record: dict[str, Any] = getattr(teardown, "gameqa", None) or {}
+        wire = getattr(teardown, "gameqa", None)
+        record = as_record(wire) if wire else None
         status, failing = _verdict(phases)
         if getattr(teardown, "gameqa_interrupted", False):
             status = "interrupted"
@@ -276,10 +240,10 @@ class RunsPlugin:
             "results_path": self.results_path,
             "html_report": self.html_report,
         }
-        if record:
+        if record is not None:
             fields.update(_record_fields(record))
         item = self._items.get(nodeid)
-        if item is not None and not record:
+        if item is not None and record is None:
             raw, key = url_of(item)
             if raw:
                 fields.update(url=raw, url_key=key)
@@ -325,17 +289,10 @@ class RunsPlugin:
 
 
 def _verdict(phases: dict[str, Any]) -> tuple[str, Any]:
-    """The same rule as gameqa-results.json: setup/teardown failures are errors, call failures failures."""
-    setup, call, teardown = phases.get("setup"), phases.get("call"), phases.get("teardown")
-    if setup is not None and setup.failed:
-        return "error", setup
-    if any(p is not None and p.skipped for p in (setup, call)):
-        return "skipped", None
-    if call is not None and call.failed:
-        return "failed", call
-    if teardown is not None and teardown.failed:
-        return "error", teardown
-    return "passed", None
+    """(status, the failing phase's report): the outcome rule of every report (record.outcome_of)."""
+    outcomes = {when: report.outcome for when, report in phases.items()}
+    failed = failing_phase(outcomes)
+    return outcome_of(outcomes), phases[failed] if failed is not None else None
 
 
 def _error_text(report: Any, limit: int = 4000) -> str:
@@ -343,15 +300,16 @@ def _error_text(report: Any, limit: int = 4000) -> str:
     return text[:limit] if text else f"{report.when} failed"
 
 
-def _record_fields(record: dict[str, Any]) -> dict[str, Any]:
-    metrics = dict(record.get("metrics") or {})
+def _record_fields(record: TestRecord | Mapping[str, Any]) -> dict[str, Any]:
+    """The run row's columns from a game's record (the whole record as JSON in `record`)."""
+    record = as_record(record)
+    metrics = record.metrics.model_dump(mode="json")
     metrics.pop("samples", None)
-    kinds = Counter(i.get("kind") for i in record.get("issues", []) if i.get("kind") != "warning")
-    files = record.get("files") or {}
-    reach = record.get("reach") if isinstance(record.get("reach"), dict) else None
+    kinds = Counter(i.kind.value for i in record.issues if i.kind.value != "warning")
+    reach = record.reach
     return {
-        "duration_s": record.get("duration_s"),
-        "seed": record.get("seed"),
+        "duration_s": record.duration_s,
+        "seed": record.seed,
         "load_s": metrics.get("load_s"),
         "ready_s": metrics.get("ready_s"),
         "fps_avg": metrics.get("fps_avg"),
@@ -359,12 +317,12 @@ def _record_fields(record: dict[str, Any]) -> dict[str, Any]:
         "issue_count": sum(kinds.values()),
         "issue_kinds": json.dumps(dict(kinds)),
         "metrics": json.dumps(metrics),
-        "record": json.dumps(record),
-        "artifacts_dir": record.get("artifacts_dir"),
-        "evidence_path": files.get("evidence"),
-        "entered": None if reach is None else int(bool(reach.get("entered"))),
-        "entered_at_s": None if reach is None else reach.get("entered_at_s"),
-        "how": None if reach is None else reach.get("how"),
+        "record": json.dumps(record_json(record)),
+        "artifacts_dir": record.artifacts_dir,
+        "evidence_path": record.files.get("evidence"),
+        "entered": None if reach is None else int(reach.entered),
+        "entered_at_s": None if reach is None else reach.entered_at_s,
+        "how": None if reach is None else reach.how,
     }
 
 
