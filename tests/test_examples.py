@@ -44,7 +44,7 @@ def test_example_game_reports_exactly_its_defects(name: str, tmp_path: Path) -> 
         assert test["outcome"] == "failed"
         for kind in expected:
             assert kind in proc.stdout  # the failure message names every kind
-    else:
+    elif not kinds(test) & tolerated:
         assert proc.returncode == 0, proc.stdout[-2000:]
         assert test["outcome"] == "passed"
     way_in = CATALOG[name].get("way_in")
