@@ -338,8 +338,8 @@ class ReachTracker:
         elif after.gate is None and not self.pending and (reaction.texts or reaction.state):
             self._enter(how, after.at_s, reaction.explain(input_name))
         elif after.gate is None and not self.pending and reaction.pixels and input_name != "hover":
-            self.pixel_reactions.append(input_name)
-            if len(set(self.pixel_reactions)) >= 2:  # two different inputs: not one lucky frame
+            self.pixel_reactions.append(how)
+            if len(set(self.pixel_reactions)) >= 2:  # two different actions: not one lucky frame
                 self._enter(how, after.at_s, reaction.explain(input_name) + " (seen twice)")
         return reaction
 
