@@ -9,7 +9,8 @@ navigate elsewhere or run script: the action set is the safety boundary.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -54,6 +55,18 @@ class _Base(BaseModel):
         """What kind of input this is, for 'which inputs changed the game' (a key name, click, drag...)."""
         return self.describe()
 
+    #: a key press or hold (the heuristic player weighs keys by how the game reacted to them)
+    is_key: ClassVar[bool] = False
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where the pointer presses in the top page, when it does (a link there could leave the game)."""
+        return None
+
+    def retarget(self, resolve: Callable[[ObserveResult], ObserveResult | None]) -> _Base | None:
+        """This action on the current page (a cached one): its target found again, or None if gone."""
+        return self
+
 
 class ClickElement(_Base):
     type: Literal["click_element"] = "click_element"
@@ -68,6 +81,14 @@ class ClickElement(_Base):
     @property
     def input_name(self) -> str:
         return "click " + (self.target.text[:30] or self.target.kind)
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return self.target.bbox.center if self.target.bbox is not None and not self.target.frame_url else None
+
+    def retarget(self, resolve: Callable[[ObserveResult], ObserveResult | None]) -> _Base | None:
+        target = resolve(self.target)
+        return ClickElement(target=target) if target is not None else None
 
 
 class ClickAt(_Base):
@@ -93,6 +114,10 @@ class ClickAt(_Base):
     @property
     def input_name(self) -> str:
         return ("double-click " if self.double else "click ") + (self.label or "point")
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return (self.x, self.y)
 
 
 async def press_pointer(page: Page, x: float, y: float) -> None:
@@ -214,6 +239,7 @@ _CURSOR_AT = """([x, y]) => new Promise((done) => {
 
 
 class PressKey(_Base):
+    is_key: ClassVar[bool] = True
     type: Literal["press"] = "press"
     key: str = Field(description="a Playwright key name such as ArrowLeft, Space, Enter, w")
     times: int = Field(default=1, ge=1, le=20, description="how many separate presses")
@@ -234,6 +260,7 @@ class PressKey(_Base):
 
 
 class HoldKey(_Base):
+    is_key: ClassVar[bool] = True
     type: Literal["hold"] = "hold"
     key: str
     ms: int = Field(default=500, ge=50, le=3000, description="how long to keep the key down")
@@ -270,6 +297,12 @@ class TypeText(_Base):
     @property
     def input_name(self) -> str:
         return "type text"
+
+    def retarget(self, resolve: Callable[[ObserveResult], ObserveResult | None]) -> _Base | None:
+        if self.target is None:
+            return self
+        target = resolve(self.target)
+        return self.model_copy(update={"target": target}) if target is not None else None
 
 
 class Wait(_Base):
@@ -328,6 +361,16 @@ def normalise_key(key: str) -> str:
     if len(key) == 1 and key.isalpha():
         return key.lower()  # "press N" means the N key, not Shift+N: games read e.key === "n" or keyCode 78
     return key
+
+
+def action_for(target: ObserveResult, key: Callable[[str], str] = normalise_key) -> Action:
+    """The one mapping from something observe() found to the action that uses it: a prompt that names
+    a key is pressed, a text field is typed into, anything else is clicked."""
+    if target.method == "press" and target.arguments:
+        return PressKey(key=key(target.arguments[0]))
+    if target.method == "type":
+        return TypeText(text=target.arguments[0] if target.arguments else "", target=target)
+    return ClickElement(target=target)
 
 
 def describe(action: Any) -> str:

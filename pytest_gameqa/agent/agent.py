@@ -36,7 +36,7 @@ from ..models import (
 from ..report.artifacts import Evidence
 from ..settings import GameSettings
 from . import ocr
-from .actions import Action, ClickAt, ClickElement, PressKey, ReturnToGame, TypeText, Wait
+from .actions import Action, ClickAt, PressKey, ReturnToGame, TypeText, Wait, action_for
 from .extract import extract_from_view, times_in
 from .interactor import Interactor
 from .player import Decision, Player, Turn
@@ -433,11 +433,7 @@ class GameAgent:
             if not found:
                 raise LookupError(f"nothing on screen matches {target!r}")
             target = found[0]
-        if target.method == "press" and target.arguments:
-            return await self.perform(PressKey(key=target.arguments[0]))
-        if target.method == "type":
-            return await self.perform(TypeText(text=target.arguments[0] if target.arguments else "", target=target))
-        return await self.perform(ClickElement(target=target))
+        return await self.perform(action_for(target, key=str))
 
     async def press(self, key: str, times: int = 1) -> ActionResult:
         return await self.perform(PressKey(key=key, times=times))

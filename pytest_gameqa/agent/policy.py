@@ -139,7 +139,7 @@ class HeuristicPolicy:
                 self.tried.add(way.ident)
                 self.last_reason = way.reason
                 return way.action
-        if isinstance(self.last, PressKey | HoldKey) and view.canvases:
+        if self.last is not None and self.last.is_key and view.canvases:
             return self._canvas_click(view.canvases[0])
         if view.canvases and self.rng.random() < 0.5:
             return pointer_sweep(view.canvases[0])
@@ -223,7 +223,7 @@ class HeuristicPolicy:
         if isinstance(action, HoverScan) and hover_hits:
             self.hover_found = hover_ways(hover_hits)
         name = action.input_name
-        if reaction.reacted and isinstance(action, PressKey | HoldKey | MovePointer):
+        if reaction.reacted and (action.is_key or isinstance(action, MovePointer)):
             # a reaction in text or state is strong evidence; pixels beyond the idle change count too
             bonus = 2 if (reaction.texts or reaction.state) else 1
             self.key_effect[name] = min(self.key_effect.get(name, 0) + bonus, 4)

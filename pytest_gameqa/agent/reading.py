@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..dom.detector import RESTART_WORDS, START_WORDS, DrawnText, PageView
 from ..models import ObserveResult
-from .actions import Action, ClickAt, ClickElement, Drag, HoverScan, MovePointer, PressKey, TypeText
+from .actions import Action, ClickAt, ClickElement, Drag, HoverScan, MovePointer, PressKey, TypeText, action_for
 
 #: what a start screen says: a prompt to press/click, a mode to pick, a start word on its own
 GATE_TEXT = re.compile(
@@ -152,10 +152,7 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
     for c in controls:
         text = c.text.strip()
         if START_WORDS.search(text) and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
-            if c.method == "press" and c.arguments:
-                add(PressKey(key=c.arguments[0]), f"the page says {text!r}")
-            else:
-                add(ClickElement(target=c), f"a start control {text!r}")
+            add(action_for(c), f"a start control {text!r}")
     # 2. a name field comes before its start button
     for c in view.candidates:
         if c.kind == "input" and c.score >= 0 and not avoid.search(c.text):

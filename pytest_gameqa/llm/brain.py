@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel
 
-from ..agent.actions import Action, ClickAt, ClickElement, PressKey, TypeText, describe
+from ..agent.actions import Action, action_for, describe
 from ..agent.player import Decision, Turn
 from ..agent.policy import STUCK_AFTER, HeuristicPolicy
 from ..browser.session import PageHung
@@ -60,15 +60,6 @@ def reach_facts(reach: Reach) -> str:
     if reach.reactive_inputs:
         facts.append("Inputs the game visibly reacted to: " + ", ".join(reach.reactive_inputs[:8]) + ".")
     return " ".join(facts)
-
-
-def click_action(target: ObserveResult) -> Action:
-    """How a found candidate is run (the same mapping `GameAgent.act` uses without a model)."""
-    if target.method == "press" and target.arguments:
-        return PressKey(key=target.arguments[0])
-    if target.method == "type":
-        return TypeText(text=target.arguments[0] if target.arguments else "", target=target)
-    return ClickElement(target=target)
 
 
 class LLMBrain:
@@ -146,12 +137,7 @@ class LLMBrain:
 
     async def guard(self, action: Action) -> None:
         """Refuse a click that would follow a link off the game's origin (the page may bait the model)."""
-        if isinstance(action, ClickAt):
-            point: tuple[float, float] | None = (action.x, action.y)
-        elif isinstance(action, ClickElement) and action.target.bbox is not None and not action.target.frame_url:
-            point = action.target.bbox.center
-        else:
-            point = None
+        point = action.point
         if point is None or self.agent.page is None:
             return
         try:
@@ -170,7 +156,7 @@ class LLMBrain:
 
     async def perform(self, action: Action, policy: str) -> ActionResult:
         """Run one action through the agent; a model's click leaves a dot on the after-screenshot."""
-        marked = policy in ("llm", "cache") and isinstance(action, ClickAt | ClickElement)
+        marked = policy in ("llm", "cache") and action.point is not None
         return await self.agent.perform(action, policy=policy, mark=marked)
 
     # ------------------------------------------------------------------------------------ player interface
@@ -201,7 +187,7 @@ class LLMBrain:
             action, policy = None, "heuristic-unstick"
         if action is None:
             action = self.fallback.next_action(view)
-        marked = policy in ("llm", "cache") and isinstance(action, ClickAt | ClickElement)
+        marked = policy in ("llm", "cache") and action.point is not None
         return Decision(action, policy, mark=marked)
 
     def learn(self, turn: Turn) -> None:
@@ -299,7 +285,7 @@ class LLMBrain:
             found = agent.detector.rank(view, instruction)
             if not found:
                 raise LookupError(f"nothing on screen matches {instruction!r}")
-            chosen = click_action(found[0])
+            chosen = action_for(found[0], key=str)
         result = await self.perform(chosen, policy)
         if policy == "llm" and result.ok:
             self.cache.put(key, url, "act", instruction, view, action=portable_action(chosen))

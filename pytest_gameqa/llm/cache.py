@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..agent.actions import Action, ClickAt, ClickElement, TypeText
+from ..agent.actions import Action
 from ..dom.detector import PageView
 from ..models import ObserveResult
 
@@ -57,15 +57,11 @@ def restore_action(data: dict[str, Any], view: PageView, viewport: tuple[int, in
         action = ACTION.validate_python(data)
     except ValidationError:
         return None
-    if isinstance(action, ClickElement):
-        target = resolve(action.target, view)
-        return ClickElement(target=target) if target is not None else None
-    if isinstance(action, TypeText) and action.target is not None:
-        target = resolve(action.target, view)
-        return action.model_copy(update={"target": target}) if target is not None else None
-    if isinstance(action, ClickAt) and not (0 <= action.x < viewport[0] and 0 <= action.y < viewport[1]):
-        return None
-    return action
+    point = action.point
+    if point is not None and not getattr(action, "target", None):  # a raw point must still be on screen
+        if not (0 <= point[0] < viewport[0] and 0 <= point[1] < viewport[1]):
+            return None
+    return action.retarget(lambda stored: resolve(stored, view))  # type: ignore[return-value]
 
 
 def portable_action(action: Action) -> dict[str, Any]:

@@ -14,7 +14,17 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..agent.actions import KEY_NAMES, Action, ClickAt, ClickElement, HoldKey, PressKey, TypeText, Wait, normalise_key
+from ..agent.actions import (
+    KEY_NAMES,
+    Action,
+    ClickAt,
+    HoldKey,
+    PressKey,
+    TypeText,
+    Wait,
+    action_for,
+    normalise_key,
+)
 from ..dom.detector import RESTART_WORDS, START_WORDS
 from ..models import ObserveResult
 
@@ -125,9 +135,9 @@ def to_action(decision: Decision, candidates: list[ObserveResult], shot: Shot) -
     kind = decision.action
     if kind == "click_candidate":
         target = _candidate(decision, candidates)
-        if target.method == "press" and target.arguments:
-            return PressKey(key=safe_key(target.arguments[0]))
-        return ClickElement(target=target)
+        return action_for(
+            target.model_copy(update={"method": "click"}) if target.method == "type" else target, safe_key
+        )
     if kind == "click_xy":
         if decision.x is None or decision.y is None:
             raise DecisionError("click_xy needs both `x` and `y`")
@@ -158,7 +168,5 @@ def restart_action(candidates: list[ObserveResult]) -> Action:
     for words in (RESTART_WORDS, START_WORDS):
         for candidate in candidates:
             if candidate.kind in ("button", "prompt", "link", "element") and words.search(candidate.text):
-                if candidate.method == "press" and candidate.arguments:
-                    return PressKey(key=safe_key(candidate.arguments[0]))
-                return ClickElement(target=candidate)
+                return action_for(candidate, safe_key)
     return PressKey(key="Enter")
