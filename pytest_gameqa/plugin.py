@@ -213,11 +213,18 @@ def game_url(request: pytest.FixtureRequest) -> str | None:
 def game_target(request: pytest.FixtureRequest, game_url: str | None) -> GameTarget:
     """The game to load, parsed from `game_url` (a `--game-url` test is parametrized with it instead)."""
     if not game_url:
-        raise pytest.UsageError(
+        pytest.fail(
             f"gameqa: {request.node.nodeid} has no game URL; use @pytest.mark.game('http://...') "
-            "or override the game_url fixture"
+            "or override the game_url fixture",
+            pytrace=False,
         )
-    return parse_target(game_url, Path(str(request.node.path)).parent, source="the game URL")
+    try:
+        return parse_target(
+            game_url, Path(str(request.node.path)).parent, source=f"the game URL of {request.node.name}"
+        )
+    except settings_mod.SettingError as error:
+        message = str(error)
+    pytest.fail(message, pytrace=False)  # one line naming the fix: outside `except`, so no chained report
 
 
 @pytest.fixture
@@ -229,7 +236,8 @@ def game_settings(request: pytest.FixtureRequest, game_target: GameTarget) -> Ga
     try:
         return settings_mod.resolve(request.config.stash[BASE_SETTINGS_KEY], kwargs, request.node.nodeid)
     except settings_mod.SettingError as error:
-        pytest.fail(str(error), pytrace=False)
+        message = str(error)
+    pytest.fail(message, pytrace=False)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
