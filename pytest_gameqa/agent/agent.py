@@ -124,6 +124,7 @@ class GameAgent:
         self.on_timeout: list[Callable[[Issue], None]] = []
         self._deadline: asyncio.TimerHandle | None = None
         self.tracker = ReachTracker()
+        self._before_play_s = 0.0
         self._ocr_texts: list[DrawnText] = []
         self._ocr_at: float | None = None
         self._ocr_runs = 0
@@ -174,9 +175,11 @@ class GameAgent:
         self.monitor.ready_at = self.clock.now()
         if self.monitor.fatal.is_set():
             return
+        looked_at = time.monotonic()
         await self._race(self._learn_idle())
         for step in self.settings.start:
             await self._start_step(step)
+        self._before_play_s = time.monotonic() - looked_at  # part of the play time: watching and getting in
 
     async def _learn_idle(self) -> None:
         """Look at the first screen a few times with no input: how it changes by itself."""
@@ -611,7 +614,8 @@ class GameAgent:
         self.played = True
         if self._fatal_issue() is not None:
             return []
-        budget = self.settings.duration if seconds is None else seconds
+        # the idle looks and --game-start steps were play too: --game-duration covers them
+        budget = max(0.0, self.settings.duration - self._before_play_s) if seconds is None else seconds
         deadline = time.monotonic() + budget
         pace = budget / max(1, self.settings.max_actions)
         done: list[ActionResult] = []
