@@ -364,3 +364,20 @@ def test_gameqa_history_reads_an_unmigrated_store(tmp_path: Path, capsys: pytest
     finally:
         db.chmod(0o644)
     assert "entered" not in _columns(db)
+
+
+def test_show_prints_how_to_run_the_repro_and_its_minimal_steps() -> None:
+    from pytest_gameqa.runs.views import _repro_lines
+
+    lines = _repro_lines(
+        {
+            "test": "/tmp/x/test_repro.py",
+            "confirmed": "2/3: flaky",
+            "min_line": "1. press Enter  2. press ArrowLeft x5  → page-error: boom",
+            "test_min": "/tmp/x/test_repro_min.py",
+        }
+    )
+    text = "\n".join(lines)
+    assert "repro: pytest" in text and "test_repro.py" in text
+    assert "confirmed: 2/3: flaky" in text and "minimal: 1. press Enter" in text and "test_repro_min.py" in text
+    assert _repro_lines(None) == [] and _repro_lines({}) == []

@@ -182,6 +182,7 @@ def run_report(run: dict[str, Any]) -> str:
         if issue.get("screenshot"):
             out.append(f"             screenshot: {rel(issue['screenshot'])}")
     out += _reach_lines(record.get("reach"))
+    out += _repro_lines(record.get("repro"))
     actions = record.get("actions", [])
     out.append(f"\nactions ({len(actions)}):")
     for action in actions:
@@ -191,6 +192,20 @@ def run_report(run: dict[str, Any]) -> str:
     if metrics:
         out.append("\nmetrics: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
     return "\n".join(out)
+
+
+def _repro_lines(repro: Any) -> list[str]:
+    """`gameqa show`: how to run the failure again, how often it came back, and its minimal steps."""
+    if not isinstance(repro, dict) or not repro.get("test"):
+        return []
+    out = [f"\nrepro: pytest {rel(repro['test'])}"]
+    if repro.get("confirmed"):
+        out.append(f"  confirmed: {repro['confirmed']}")
+    if repro.get("min_line"):
+        out.append(f"  minimal: {repro['min_line']}")
+    if repro.get("test_min"):
+        out.append(f"  minimal test: pytest {rel(repro['test_min'])}")
+    return out
 
 
 def _reach_lines(reach: Any) -> list[str]:
