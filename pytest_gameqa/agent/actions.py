@@ -97,19 +97,28 @@ class ClickAt(_Base):
     y: float = Field(description="page y in CSS pixels, inside the viewport")
     label: str = Field(default="", description="what is being clicked, for the report")
     double: bool = Field(default=False, description="a double-click")
+    follow: str = Field(
+        default="", description="text drawn on a canvas to click where it is now (a moving button), not where it was"
+    )
 
     def describe(self) -> str:
         verb = "double-click" if self.double else "click"
         return f"{verb} {self.label or 'at'} ({int(self.x)},{int(self.y)})"
 
     async def run(self, ctx: InputContext) -> None:
-        ctx.check_point(self.x, self.y)
+        x, y = self.x, self.y
+        if self.follow:
+            try:
+                now = await bounded(ctx.page.evaluate(_DRAWN_AT, self.follow), 1.0, "the page")
+            except PageHung:
+                now = None
+            if now:
+                x, y = float(now[0]), float(now[1])
+        ctx.check_point(x, y)
         if self.double:
-            await bounded(
-                ctx.page.mouse.click(self.x, self.y, click_count=2, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click"
-            )
+            await bounded(ctx.page.mouse.click(x, y, click_count=2, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click")
         else:
-            await press_pointer(ctx.page, self.x, self.y)
+            await press_pointer(ctx.page, x, y)
 
     @property
     def input_name(self) -> str:
@@ -118,6 +127,13 @@ class ClickAt(_Base):
     @property
     def point(self) -> tuple[float, float] | None:
         return (self.x, self.y)
+
+
+#: the centre of a text drawn on a canvas of the top page, as of its latest frame (dom/canvas_text.js)
+_DRAWN_AT = """(text) => {
+  const found = typeof window.__gameqaText === "function" ? window.__gameqaText(80).find((d) => d.text === text) : null;
+  return found ? [found.x + found.width / 2, found.y + found.height / 2] : null;
+}"""
 
 
 async def press_pointer(page: Page, x: float, y: float) -> None:

@@ -165,10 +165,13 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
             continue
         for key in keys_named(text):
             add(PressKey(key=key), f"the screen says {text[:60]!r}")
-    # 4. words drawn as buttons on a canvas (or read by OCR): click their box
+    # 4. words drawn as buttons on a canvas (or read by OCR): click their box, where it is at click time
     for drawn in view.drawn:
         if (START_WORDS.search(drawn.text) or GATE_TEXT.search(drawn.text)) and not avoid.search(drawn.text):
-            add(_center_click(drawn, drawn.text[:30]), f"{drawn.text[:40]!r} drawn on the {drawn.source}")
+            click = _center_click(drawn, drawn.text[:30])
+            if drawn.source == "canvas":
+                click = click.model_copy(update={"follow": drawn.text})
+            add(click, f"{drawn.text[:40]!r} drawn on the {drawn.source}")
     # 5. "click anywhere", "double-click to begin", "move the mouse", "drag"
     for text in texts:
         if _DOUBLE_CLICK.search(text) and canvas is not None:
