@@ -31,6 +31,10 @@ DURATION = {
 pytestmark = pytest.mark.e2e
 
 
+# Each run plays a real game for a few seconds in real time while two other workers do the same on two
+# cores; reach and freeze judgements lean on timing. One rerun takes a load spike out; a defect that
+# is really there (or a reach rule that is really wrong) fails twice.
+@pytest.mark.flaky(reruns=1)
 @pytest.mark.parametrize("name", sorted(CATALOG))
 def test_example_game_reports_exactly_its_defects(name: str, tmp_path: Path) -> None:
     expected = set(CATALOG[name]["expected"])

@@ -167,7 +167,12 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
             add(PressKey(key=key), f"the screen says {text[:60]!r}")
     # 4. words drawn as buttons on a canvas (or read by OCR): click their box, where it is at click time
     for drawn in view.drawn:
+        instruction = (
+            _DOUBLE_CLICK.search(drawn.text) or _CLICK_ANYWHERE.search(drawn.text) or _POINTER.search(drawn.text)
+        )
         if (START_WORDS.search(drawn.text) or GATE_TEXT.search(drawn.text)) and not avoid.search(drawn.text):
+            if instruction:
+                continue  # "Double-click to begin" says what to do (step 5), it is not a button
             click = _center_click(drawn, drawn.text[:30])
             if drawn.source == "canvas":
                 click = click.model_copy(update={"follow": drawn.text})
