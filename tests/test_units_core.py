@@ -107,9 +107,13 @@ def test_game_ocr_refuses_anything_else_with_one_line(pytester: pytest.Pytester)
         (Drag(x1=1, y1=2, x2=30, y2=40, label="card"), "drag card (1,2)->(30,40)"),
         (
             MovePointer(points=[(1, 2), (5, 5), (30, 40)], label="across the game"),
-            "move the pointer across the game (1,2)->(30,40)",
+            "move the pointer across the game (x 1-30, y 2-40)",
         ),
-        (MovePointer(points=[(1, 2)]), "move the pointer (1,2)->(1,2)"),
+        # a sweep out and back is described by its extent, not by its equal ends
+        (
+            MovePointer(points=[(640, 360), (200, 360), (900, 360), (640, 360)]),
+            "move the pointer (x 200-900, y 360-360)",
+        ),
         (HoverScan(x=0, y=0, width=800, height=600), "look for buttons under the pointer (800x600 area)"),
         (PressKey(key="n"), "press n"),
         (PressKey(key="Space", times=3), "press Space x3"),

@@ -192,8 +192,10 @@ class MovePointer(_Base):
     label: str = ""
 
     def describe(self) -> str:
-        (x1, y1), (x2, y2) = self.points[0], self.points[-1]
-        return f"move the pointer {self.label + ' ' if self.label else ''}({int(x1)},{int(y1)})->({int(x2)},{int(y2)})"
+        # the path's extent, not its ends: a sweep out and back starts and ends at the same point
+        xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+        where = f"x {int(min(xs))}-{int(max(xs))}, y {int(min(ys))}-{int(max(ys))}"
+        return f"move the pointer {self.label + ' ' if self.label else ''}({where})"
 
     async def run(self, ctx: InputContext) -> None:
         for x, y in self.points:
