@@ -26,6 +26,7 @@ from .agent.agent import GameAgent
 from .browser.launch import BrowserMissing
 from .browser.pool import BrowserPool
 from .browser.stall import LoopStallWatch
+from .contexts import game_context
 from .record import is_game_item, record_json
 from .report.capture import BrowserArtifacts
 from .report.evidence import note_phase, write_evidence
@@ -33,7 +34,16 @@ from .report.html import attach_html
 from .report.results import ResultsCollector, format_failure
 from .report.summary import junit_properties, write_summary
 from .settings import GameSettings
-from .stash import AGENT_KEY, BASE_SETTINGS_KEY, RECORD_KEY, RESULTS_KEY, SERVERS_KEY, TARGETS_KEY, URL_KEY
+from .stash import (
+    AGENT_KEY,
+    BASE_SETTINGS_KEY,
+    CONTEXT_ARGS_KEY,
+    RECORD_KEY,
+    RESULTS_KEY,
+    SERVERS_KEY,
+    TARGETS_KEY,
+    URL_KEY,
+)
 from .targets import GameTarget, LocalServers, parse_target
 
 SMOKE_MODULE = Path(__file__).with_name("_smoke.py")
@@ -74,6 +84,10 @@ def pytest_configure(config: pytest.Config) -> None:
         collector = ResultsCollector(Path(config.getoption("--output")).absolute())
         config.stash[RESULTS_KEY] = collector
         config.pluginmanager.register(_ResultsPlugin(collector), "gameqa-results")
+    from . import contexts
+
+    if not config.pluginmanager.is_registered(contexts):  # after pytest-playwright: its browser_context_args
+        config.pluginmanager.register(contexts, "gameqa-contexts")
     from .report import output_guard
 
     if not config.pluginmanager.is_registered(output_guard):
@@ -228,15 +242,25 @@ def game_target(request: pytest.FixtureRequest, game_url: str | None) -> GameTar
 
 
 @pytest.fixture
-def game_settings(request: pytest.FixtureRequest, game_target: GameTarget) -> GameSettings:
-    """The test's resolved settings (marker > command line > environment > ini); never changed afterwards."""
+def game_settings(
+    request: pytest.FixtureRequest, game_target: GameTarget, browser_context_args: dict[str, Any]
+) -> GameSettings:
+    """The test's resolved settings (marker > command line > environment > ini); never changed afterwards.
+
+    The viewport is the one the game really gets: a device's or `browser_context_args`' when given.
+    """
     marker = request.node.get_closest_marker("game")
     kwargs = dict(marker.kwargs) if marker is not None else {}
     request.node.stash[URL_KEY] = game_target.raw  # what the reports call the game
     try:
-        return settings_mod.resolve(request.config.stash[BASE_SETTINGS_KEY], kwargs, request.node.nodeid)
+        settings = settings_mod.resolve(request.config.stash[BASE_SETTINGS_KEY], kwargs, request.node.nodeid)
     except settings_mod.SettingError as error:
         message = str(error)
+    else:
+        cli_device = request.config.getoption("--device", None)
+        context_args, settings = game_context(browser_context_args, settings, cli_device)
+        request.node.stash[CONTEXT_ARGS_KEY] = context_args
+        return settings
     pytest.fail(message, pytrace=False)
 
 
@@ -257,12 +281,13 @@ async def game_agent(
     except Exception as error:
         pytest.fail(f"gameqa: could not start the browser: {str(error).splitlines()[0]}", pytrace=False)
     capture = BrowserArtifacts(request, Path(output_path))  # --tracing / --video / --screenshot
+    context_args = {**request.node.stash.get(CONTEXT_ARGS_KEY, {}), **(capture.context_args() or {})}
     agent = GameAgent(
         settings=game_settings,
         browser=browser,
         url=url,
         artifacts_dir=Path(output_path),
-        context_args=capture.context_args(),
+        context_args=context_args,
     )
     capture.install(agent)
     from .repro.plugin import prepare_agent

@@ -59,6 +59,7 @@ class GameSettings(BaseModel):
     timeout: float | None = Field(None, gt=0)
     start: list[str] = Field(default_factory=list)
     ocr: Literal["auto", "off"] = "auto"
+    device: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -210,6 +211,28 @@ def _path(raw: str) -> str:
 _path.expects = "a file path"  # type: ignore[attr-defined]
 
 
+def _device(raw: str) -> str:
+    from .browser.devices import lookup  # reads Playwright's device table: only when a device is named
+
+    try:
+        return lookup(str(raw).strip()).name
+    except LookupError as error:
+        raise _Refused(f"names an {error}") from None
+
+
+_device.expects = "a Playwright device name such as 'Pixel 7'"  # type: ignore[attr-defined]
+
+
+def _shard(raw: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", str(raw))
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ValueError
+    return int(match.group(1)), int(match.group(2))
+
+
+_shard.expects = "I/N with 1 <= I <= N, such as 1/4"  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting and every place it can be given: marker argument, command line, GAMEQA_* variable, ini key.
@@ -229,6 +252,8 @@ class Option:
     per_test: bool = True
     metavar: str | None = None
     old_names: tuple[str, ...] = ()
+    #: the flag belongs to another plugin (pytest-playwright's --device): read here, never added here
+    foreign_flag: bool = False
 
     @property
     def env(self) -> str:
@@ -329,7 +354,23 @@ OPTIONS: tuple[Option, ...] = (
         "auto|off: read text from pixels when the ocr extra is installed (default auto)",
         _choice("auto", "off"),
     ),
-    # ------------------------------------------------------------------ session settings (the run store)
+    Option(
+        "device",
+        "--device",
+        "a Playwright device name such as 'Pixel 7' (pytest-playwright's --device): its viewport, scale, "
+        "user agent and touch; on a touch device the player taps and swipes",
+        _device,
+        foreign_flag=True,
+    ),
+    # ------------------------------------------------------------------ session settings
+    Option(
+        "shard",
+        "--game-shard",
+        "run only shard I of N of the game tests, I/N such as 2/4 (stable by test id)",
+        _shard,
+        per_test=False,
+        metavar="I/N",
+    ),
     Option(
         "runs_db",
         "--game-runs-db",
@@ -448,7 +489,7 @@ def resolve_option(
     option = BY_FIELD[field]
     return lookup(
         option,
-        cli=config.getoption(option.flag) if option.flag else None,
+        cli=config.getoption(option.flag, None) if option.flag else None,
         environ=os.environ if environ is None else environ,
         getini=config.getini,
         ini_name=lambda key: ini_source(key, config),
@@ -502,7 +543,7 @@ def add_options(parser: pytest.Parser) -> None:
         help="game to smoke-test: http(s) URL, local build folder or .html file (repeatable)",
     )
     for option in OPTIONS:
-        if option.flag:
+        if option.flag and not option.foreign_flag:
             kwargs: dict[str, Any] = {"default": None, "help": option.help}
             if option.is_flag:
                 kwargs["action"] = "store_true"

@@ -20,4 +20,6 @@ SERVERS_KEY = pytest.StashKey[LocalServers]()
 AGENT_KEY = pytest.StashKey[Any]()
 URL_KEY = pytest.StashKey[str]()
 RECORD_KEY = pytest.StashKey[TestRecord]()
+#: a game test's `new_context` options (browser_context_args, device), set with its settings
+CONTEXT_ARGS_KEY = pytest.StashKey[dict[str, Any]]()
 RESULTS_KEY = pytest.StashKey[Any]()

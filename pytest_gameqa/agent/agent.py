@@ -112,6 +112,8 @@ class GameAgent:
         self.dialogs: list[str] = []
         self.pairs_dropped = 0
         self._context_args = context_args
+        #: the context has a touch screen (a device such as "Pixel 7"): the player taps and swipes
+        self.touch = bool((context_args or {}).get("has_touch"))
         self._watch: asyncio.Task[None] | None = None
         self.network = NetworkActivity()
         self.finished = False

@@ -90,6 +90,8 @@ class GameSession:
         self.cdp: CDPSession | None = None
         self.closing = False
         self.load_s: float | None = None
+        #: device pixels per CSS pixel of the context (a phone's 2.625); captures are scaled back to CSS pixels
+        self.scale_factor = 1.0
         #: run once the context exists, before the game's page opens (tracing must see the load)
         self.on_context: list[Callable[[BrowserContext], Awaitable[None]]] = []
         # DevTools captures with different scales interfere when they overlap (tiled, mixed images)
@@ -117,7 +119,27 @@ class GameSession:
         await bounded(self.context.add_init_script(CANVAS_TEXT_JS), 10, "adding the canvas text reader")
         self.page = await bounded(self.context.new_page(), 30, "opening a page")
         self.cdp = await bounded(self.context.new_cdp_session(self.page), 10, "opening a DevTools session")
+        await self._mirror_device_metrics(args)
         return self.page
+
+    async def _mirror_device_metrics(self, args: dict[str, Any]) -> None:
+        """Give our DevTools session the device's metrics too.
+
+        Emulation is per DevTools session: a clipped capture from a session without the override renders
+        the page at its default metrics and leaves it there (a phone's devicePixelRatio drops to 1 and stays,
+        checked on Chromium 156). With the same override here, captures keep the device's screen.
+        """
+        self.scale_factor = float(args.get("device_scale_factor") or 1.0)
+        if self.scale_factor == 1.0 and not args.get("is_mobile"):
+            return
+        assert self.cdp is not None
+        metrics = {
+            "width": self.viewport[0],
+            "height": self.viewport[1],
+            "deviceScaleFactor": self.scale_factor,
+            "mobile": bool(args.get("is_mobile")),
+        }
+        await bounded(self.cdp.send("Emulation.setDeviceMetricsOverride", metrics), 10, "setting device metrics")
 
     async def load(self, url: str, *, attempts: int, timeout_s: float) -> str | None:
         """Navigate with retries and backoff; returns None on success, else why it failed."""
@@ -159,7 +181,13 @@ class GameSession:
             "format": fmt,
             "captureBeyondViewport": False,
             "optimizeForSpeed": True,
-            "clip": {"x": 0, "y": 0, "width": self.viewport[0], "height": self.viewport[1], "scale": scale},
+            "clip": {
+                "x": 0,
+                "y": 0,
+                "width": self.viewport[0],
+                "height": self.viewport[1],
+                "scale": scale / self.scale_factor,
+            },
         }
         if fmt == "jpeg":
             params["quality"] = quality
