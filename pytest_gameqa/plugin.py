@@ -88,6 +88,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not config.pluginmanager.is_registered(contexts):  # after pytest-playwright: its browser_context_args
         config.pluginmanager.register(contexts, "gameqa-contexts")
+    from . import shard
+
+    if not config.pluginmanager.is_registered(shard):  # --game-shard I/N
+        config.pluginmanager.register(shard, "gameqa-shard")
     from .report import output_guard
 
     if not config.pluginmanager.is_registered(output_guard):
