@@ -19,12 +19,13 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Error as PlaywrightError
 
+from . import grid, runs
 from . import record as record_mod
-from . import runs
 from . import settings as settings_mod
 from .agent.agent import GameAgent
 from .browser.launch import BrowserMissing
 from .browser.pool import BrowserPool
+from .browser.remote import RemoteProblem, ServerConnection
 from .browser.stall import LoopStallWatch
 from .contexts import game_context
 from .record import is_game_item, record_json
@@ -72,6 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "the game_agent fixture loads `url` and the smoke checks fail the test on crashes and errors",
     )
     config.stash[BASE_SETTINGS_KEY] = settings_mod.resolve_base(config)
+    grid.check_endpoints(config)
     targets = [parse_target(raw, Path(config.invocation_params.dir)) for raw in config.getoption("--game-url")]
     config.stash[TARGETS_KEY] = targets
     config.stash[SERVERS_KEY] = LocalServers()
@@ -160,7 +162,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not any(is_game_item(item) for item in session.items):
         return
     _clear_output(config)
-    if _is_worker(config) or config.getoption("--game-cdp-url") or config.getoption("--game-ws-endpoint"):
+    if _is_worker(config):
+        return
+    remote = config.getoption("--game-cdp-url") or config.getoption("--game-ws-endpoint")
+    if remote or grid.connect_options_overridden(session):
+        grid.say_how_local_builds_reach(config, session)
         return
     if config.getoption("--browser-channel"):
         return
@@ -191,14 +197,22 @@ def _clear_output(config: pytest.Config) -> None:
 # ----------------------------------------------------------------------------------------- fixtures
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def game_browser_pool(
-    pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any]
+    pytestconfig: pytest.Config, browser_type_launch_args: dict[str, Any], connect_options: dict[str, Any] | None
 ) -> AsyncIterator[BrowserPool]:
-    """The session's browser(s): launched once (or connected to with --game-cdp-url / --game-ws-endpoint)."""
-    pool = BrowserPool(
-        browser_type_launch_args,
-        cdp_url=pytestconfig.getoption("--game-cdp-url"),
-        ws_endpoint=pytestconfig.getoption("--game-ws-endpoint"),
-    )
+    """The session's browser(s): launched once, or reached on a grid.
+
+    A Playwright server comes from `--game-ws-endpoint` or pytest-playwright's `connect_options` fixture;
+    a DevTools endpoint from `--game-cdp-url`.
+    """
+    try:
+        server = ServerConnection.from_options(connect_options, pytestconfig.getoption("--game-ws-endpoint"))
+    except RemoteProblem as problem:
+        server, failure = None, str(problem)
+    else:
+        failure = None
+    pool = BrowserPool(browser_type_launch_args, cdp_url=pytestconfig.getoption("--game-cdp-url"), server=server)
+    if failure:
+        pool.fail_with(failure)
     stall_watch = LoopStallWatch(asyncio.get_running_loop())
     stall_watch.start()
     try:
@@ -279,8 +293,8 @@ async def game_agent(
     """A player with the game loaded and monitored; issues it sees fail the test."""
     url = request.config.stash[SERVERS_KEY].url_for(game_target)  # a local build is served on 127.0.0.1
     try:
-        browser = await game_browser_pool.get()
-    except BrowserMissing as error:
+        browser = await game_browser_pool.get(expose_loopback=game_target.is_local)
+    except (BrowserMissing, RemoteProblem) as error:
         pytest.fail(str(error), pytrace=False)
     except Exception as error:
         pytest.fail(f"gameqa: could not start the browser: {str(error).splitlines()[0]}", pytrace=False)

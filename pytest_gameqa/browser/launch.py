@@ -116,13 +116,10 @@ async def open_browser(
     launch_args: Mapping[str, Any],
     *,
     cdp_url: str | None = None,
-    ws_endpoint: str | None = None,
 ) -> Browser:
-    """Launch a local browser, or connect to one elsewhere (grid, browserless, another machine)."""
+    """Launch a local browser, or connect to one over DevTools (a Playwright server: browser/remote.py)."""
     if cdp_url:
         return await playwright.chromium.connect_over_cdp(cdp_url, timeout=30_000)
-    if ws_endpoint:
-        return await playwright.chromium.connect(ws_endpoint, timeout=30_000)
     options: dict[str, Any] = {"headless": True, **dict(launch_args)}
     # not --use-angle=swiftshader: it quiets SwiftShader's console chatter (filtered anyway) but halves
     # the frame rate of 2D canvas games (measured in benchmarks/)

@@ -14,40 +14,74 @@ from typing import Any
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from .launch import open_browser
+from .launch import GAME_ARGS, open_browser
+from .remote import RemoteProblem, ServerConnection, explain_connect_error
 
 
 class BrowserPool:
+    """`get(expose_loopback=True)` for a game served on 127.0.0.1: a Playwright server connection is
+    (re)opened with `expose_network="<loopback>"`, and only then, so a server never reaches this
+    machine's loopback for games that do not need it."""
+
     def __init__(
         self,
         launch_args: Mapping[str, Any],
         *,
         cdp_url: str | None = None,
-        ws_endpoint: str | None = None,
+        server: ServerConnection | None = None,
     ) -> None:
         self.launch_args = dict(launch_args)
         self.cdp_url = cdp_url
-        self.ws_endpoint = ws_endpoint
+        self.server = server
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._exposed = False
+        self._failure: str | None = None
         self._lock = asyncio.Lock()
+        #: set the first time loopback is exposed, so the plugin can say so once
+        self.exposed_once = False
+
+    def fail_with(self, message: str) -> None:
+        """Every game of this session fails with `message` (a remote option that cannot work)."""
+        self._failure = message
 
     @property
     def remote(self) -> bool:
-        return bool(self.cdp_url or self.ws_endpoint)
+        return bool(self.cdp_url or self.server)
 
-    async def get(self) -> Browser:
+    @property
+    def ws_endpoint(self) -> str | None:
+        return self.server.ws_endpoint if self.server else None
+
+    async def get(self, expose_loopback: bool = False) -> Browser:
+        """The process's browser; raises RemoteProblem (one line) when a remote one cannot be reached.
+
+        A failed connection is remembered: every later game fails at once with the same line instead of
+        waiting out the connect timeout again.
+        """
         async with self._lock:
-            if self._browser is not None and self._browser.is_connected():
+            if self._failure is not None:
+                raise RemoteProblem(self._failure)
+            expose = expose_loopback and self.server is not None and not self.server.exposes_loopback
+            if self._browser is not None and self._browser.is_connected() and (self._exposed or not expose):
                 return self._browser
             if self._browser is not None:
                 with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
                     await asyncio.wait_for(self._browser.close(), 10)
+                self._browser = None
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
-            self._browser = await open_browser(
-                self._playwright, self.launch_args, cdp_url=self.cdp_url, ws_endpoint=self.ws_endpoint
-            )
+            if self.server is None:
+                self._browser = await open_browser(self._playwright, self.launch_args, cdp_url=self.cdp_url)
+                return self._browser
+            kwargs = self.server.connect_kwargs(self.launch_args, GAME_ARGS, expose)
+            try:
+                self._browser = await self._playwright.chromium.connect(**kwargs)
+            except (PlaywrightError, asyncio.TimeoutError, OSError) as error:
+                self._failure = explain_connect_error(error, self.server.ws_endpoint)
+                raise RemoteProblem(self._failure) from None
+            self._exposed = expose
+            self.exposed_once = self.exposed_once or expose
             return self._browser
 
     async def close(self) -> None:
