@@ -8,6 +8,7 @@ break asyncio tests in the same run; its option group and `browser_type_launch_a
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import inspect
 import os
 import shutil
@@ -28,6 +29,7 @@ from .browser.pool import BrowserPool
 from .browser.remote import RemoteProblem, ServerConnection
 from .browser.stall import LoopStallWatch
 from .contexts import game_context
+from .models import Issue, IssueKind, TestRecord
 from .record import is_game_item, record_json
 from .report.capture import BrowserArtifacts
 from .report.evidence import note_phase, write_evidence
@@ -292,12 +294,16 @@ async def game_agent(
 ) -> AsyncIterator[GameAgent]:
     """A player with the game loaded and monitored; issues it sees fail the test."""
     url = request.config.stash[SERVERS_KEY].url_for(game_target)  # a local build is served on 127.0.0.1
+    failure = None
     try:
         browser = await game_browser_pool.get(expose_loopback=game_target.is_local)
     except (BrowserMissing, RemoteProblem) as error:
-        pytest.fail(str(error), pytrace=False)
+        failure = str(error)
     except Exception as error:
-        pytest.fail(f"gameqa: could not start the browser: {str(error).splitlines()[0]}", pytrace=False)
+        failure = f"gameqa: could not start the browser: {(str(error).splitlines() or [type(error).__name__])[0]}"
+    if failure is not None:
+        _record_unstarted(request.node, game_target, failure)
+        pytest.fail(failure, pytrace=False)
     capture = BrowserArtifacts(request, Path(output_path))  # --tracing / --video / --screenshot
     context_args = {**request.node.stash.get(CONTEXT_ARGS_KEY, {}), **(capture.context_args() or {})}
     agent = GameAgent(
@@ -320,6 +326,15 @@ async def game_agent(
     finally:
         await asyncio.shield(capture.close(agent))  # stops the agent
         record_mod.build(request.node, agent)
+
+
+def _record_unstarted(item: pytest.Item, target: GameTarget, failure: str) -> None:
+    """A game that never got a browser is still in the results (outcome error, the reason as its issue)."""
+    issue = Issue(kind=IssueKind.LOAD_FAILURE, message=failure, at_s=0.0, fatal=True)
+    started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    item.stash[RECORD_KEY] = TestRecord(
+        nodeid=item.nodeid, url=target.raw, started_at=started, duration_s=0.0, issues=[issue]
+    )
 
 
 async def _start(agent: GameAgent, capture: BrowserArtifacts) -> str | None:

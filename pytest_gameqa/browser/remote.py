@@ -80,7 +80,7 @@ class ServerConnection(BaseModel):
         if expose and not self.exposes_loopback:
             kwargs["expose_network"] = LOOPBACK
         kwargs.setdefault("timeout", 30_000)
-        return {"ws_endpoint": self.ws_endpoint, **kwargs}
+        return {"endpoint": self.ws_endpoint, **kwargs}
 
 
 def check_endpoint(value: str, source: str, schemes: tuple[str, ...]) -> str:
