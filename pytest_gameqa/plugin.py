@@ -154,8 +154,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if not config.stash.get(TARGETS_KEY, []):
         return
     module = _SmokeModule.from_parent(session, path=SMOKE_MODULE, nodeid="gameqa")
-    smoke = [item for item in module.collect() if isinstance(item, pytest.Item)]
-    items[:0] = smoke
+    report = session.ihook.pytest_make_collect_report(collector=module)
+    session.ihook.pytest_collectreport(report=report)  # the terminal counts them: "collected 2 items"
+    if report.failed:
+        raise pytest.UsageError(f"gameqa: could not build the --game-url tests: {report.longreprtext.splitlines()[-1]}")
+    items[:0] = [item for item in report.result if isinstance(item, pytest.Item)]
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's worker reports its collection: no test runs anywhere yet
