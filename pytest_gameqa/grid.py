@@ -10,6 +10,8 @@ from .stash import TARGETS_KEY
 
 def check_endpoints(config: pytest.Config) -> None:
     """A mistyped endpoint is one line before any test, not a connect timeout per game."""
+    if config.getoption("--game-ws-endpoint") and config.getoption("--game-cdp-url"):
+        raise pytest.UsageError("gameqa: give --game-ws-endpoint or --game-cdp-url, not both")
     checks = (("--game-ws-endpoint", ("ws", "wss")), ("--game-cdp-url", ("http", "https", "ws", "wss")))
     for flag, schemes in checks:
         value = config.getoption(flag)

@@ -229,6 +229,7 @@ def test_local_builds_through_a_server_that_cannot_reach_this_machine(tmp_path: 
     [
         (["--game-ws-endpoint", "localhost:3000"], "is not a ws/wss URL"),
         (["--game-cdp-url", "ftp://x"], "is not a http/https/ws/wss URL"),
+        (["--game-cdp-url", "http://h:9222", "--game-ws-endpoint", "ws://h:3000/"], "not both"),
         (["--device", "Pixel 77"], "unknown device 'Pixel 77'; did you mean"),
         (["--game-shard", "0/2"], "--game-shard must be I/N"),
     ],
