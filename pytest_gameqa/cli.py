@@ -6,6 +6,7 @@
     gameqa show ID                             a run's stored report (issues, actions, metrics, files)
     gameqa replay PATH|RUN_ID [--times N]      replay a failure's recorded actions: did the same issue come back?
     gameqa shrink PATH|RUN_ID [--budget S]     cut a failure's actions to a minimal reproduction
+    gameqa merge DIR... [--into DIR]           combine the shards of a run (--game-shard I/N): results, store, index
 
 `run` is pytest underneath (so every pytest and gameqa option works after the URLs); the other
 commands read the run store (.gameqa/runs.sqlite, found from the current folder upwards).
@@ -365,12 +366,25 @@ def cmd_shrink(args: argparse.Namespace) -> int:
     return 0 if outcome.verified else 1
 
 
+# ------------------------------------------------------------------------------------------------ merge
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Exit code as `gameqa run`'s verdict: 0 every game passed, 1 some failed, 2 bad input."""
+    from .report.merge import MergeError, merge, summary_text
+
+    try:
+        result = merge(args.dirs, Path(args.into), Path(args.db) if args.db else None)
+    except MergeError as error:
+        raise CliError(str(error)) from None
+    print(summary_text(result))
+    return 1 if result.failed else 0
+
+
 # ------------------------------------------------------------------------------------------------ main
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gameqa", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    sub = parser.add_subparsers(dest="command", metavar="{run,status,history,show,replay,shrink}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,status,history,show,replay,shrink,merge}")
     sub.add_parser("run", help="smoke-test games: gameqa run URL_OR_PATH... [pytest options]", add_help=False)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="the run store (default: .gameqa/runs.sqlite here or in a parent folder)")
@@ -392,6 +406,10 @@ def _parser() -> argparse.ArgumentParser:
     shrink = sub.add_parser("shrink", parents=[store_only], help="cut a failure's actions to a minimal reproduction")
     shrink.add_argument("target", metavar="PATH|RUN_ID", help="repro.json, its folder, or a run id")
     shrink.add_argument("--budget", type=float, default=300.0, help="seconds to spend at most (default 300)")
+    merge = sub.add_parser("merge", help="combine shards' results and run stores into one (exit 1 if a game failed)")
+    merge.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's --output folder, or its downloaded artifact")
+    merge.add_argument("--into", default="gameqa-merged", help="where to write (default gameqa-merged)")
+    merge.add_argument("--db", help="the run store to merge into (default: INTO/.gameqa/runs.sqlite)")
     return parser
 
 
@@ -407,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "limit", 1) < 1:
             raise CliError("gameqa: --limit must be 1 or more")
         commands = {"status": cmd_status, "history": cmd_history, "show": cmd_show}
-        commands.update(replay=cmd_replay, shrink=cmd_shrink)
+        commands.update(replay=cmd_replay, shrink=cmd_shrink, merge=cmd_merge)
         return commands[args.command](args)
     except (CliError, LookupFailed, StoreError) as error:
         print(str(error), file=sys.stderr)

@@ -366,7 +366,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "shard",
         "--game-shard",
-        "run only shard I of N of the game tests, I/N such as 2/4 (stable by test id)",
+        "run only shard I of N of the tests, I/N such as 2/4 (stable by test id)",
         _shard,
         per_test=False,
         metavar="I/N",

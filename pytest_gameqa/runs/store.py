@@ -332,6 +332,37 @@ class RunStore:
                 ).rowcount
         return changed
 
+    def add_merged_session(self, session: dict[str, Any], runs: list[dict[str, Any]]) -> str:
+        """`gameqa merge`: one finished session holding the shards' runs, in one transaction; returns its id.
+
+        A session already stored under the same id (the same shards merged again) is replaced, so a merge
+        can be rerun. A run keeps its id (the one its shard's log printed) unless another session's run
+        has it. A run its shard left open (its process died) is stored as `interrupted`.
+        """
+        fields = ("status", "started_at", "finished_at", "exit_code", "host", "pid", "pid_start", "cwd", "args",
+                  "results_path", "html_report")  # fmt: skip
+        with self._write() as c:
+            c.execute("DELETE FROM runs WHERE session_id = ?", (session["id"],))
+            c.execute("DELETE FROM sessions WHERE id = ?", (session["id"],))
+            c.execute(
+                f"INSERT INTO sessions (id, {', '.join(fields)}) VALUES (?{', ?' * len(fields)})",
+                (session["id"], *(session.get(name) for name in fields)),
+            )
+            for run in runs:
+                values = {k: v for k, v in run.items() if k in RUN_FIELDS or k in ("nodeid", "created_at")}
+                if values.get("status") in OPEN_STATUSES:
+                    values["status"] = "interrupted"
+                    values["error"] = values.get("error") or "the shard ended before this run finished"
+                run_id = run.get("id") or new_id()
+                while c.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
+                    run_id = new_id()
+                names = ", ".join(values)
+                c.execute(
+                    f"INSERT INTO runs (id, session_id, {names}) VALUES (?, ?{', ?' * len(values)})",
+                    (run_id, session["id"], *values.values()),
+                )
+        return str(session["id"])
+
     # ------------------------------------------------------------------------------------------ reading
     def sessions(self, limit: int = 20) -> list[dict[str, Any]]:
         return self._rows(
