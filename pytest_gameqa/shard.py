@@ -1,12 +1,11 @@
 """`--game-shard I/N`: this CI job runs one stable share of the collected tests.
 
-How tests are split (`assign`): each test's id (pytest's node id) is hashed with SHA-256, the game
-tests are ordered by that hash and dealt to shards 1..N in turn, then the other tests continue the
-same deal. So the split depends only on the set of test ids, never on collection order, the machine,
-`PYTHONHASHSEED` or xdist: every job of a CI matrix, every xdist worker of one job, and a rerun of one
-job all agree. The shards differ by at most one game (games take seconds each, the rest
-milliseconds), where hashing each id on its own would leave 3 games on one of 2 shards a quarter of
-the time. The price: adding or removing a test can move others to another shard.
+How tests are split (`assign`): a test's shard is the SHA-256 of its id (pytest's node id) modulo N.
+It depends on that id alone: never on collection order, the other tests, `-k`/`--lf` selections, the
+machine, `PYTHONHASHSEED` or xdist. Every job of a CI matrix and every xdist worker agree, and a game
+rerun on its own (`-k healthy-canvas --game-shard 2/4`) lands on the shard it ran on before. The price
+is balance on small sets: shards get about total/N tests each, within a few for tens of games (3 games
+over 2 shards can all land on one).
 
 Every test is sharded, not only game tests: a project's own tests would otherwise run once per shard
 (N copies of each failure in the merged reports). Each test runs in exactly one shard of the matrix.
@@ -23,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from .record import is_game_item
 from .stash import BASE_SETTINGS_KEY
 
 #: (kept, total) of this process's collection, for the shard line and the empty-shard exit code.
@@ -37,13 +35,9 @@ def shard_key(nodeid: str) -> str:
     return hashlib.sha256(nodeid.encode("utf-8")).hexdigest()
 
 
-def assign(games: Sequence[str], others: Sequence[str], total: int) -> dict[str, int]:
-    """Node id -> shard number (1..total): games dealt in hash order, then the other tests continue the deal."""
-    shards: dict[str, int] = {}
-    deal = sorted(set(games), key=shard_key) + sorted(set(others) - set(games), key=shard_key)
-    for position, nodeid in enumerate(deal):
-        shards[nodeid] = position % total + 1
-    return shards
+def assign(nodeids: Sequence[str], total: int) -> dict[str, int]:
+    """Node id -> shard number (1..total), from the id alone."""
+    return {nodeid: int(shard_key(nodeid), 16) % total + 1 for nodeid in nodeids}
 
 
 def _shard(config: pytest.Config) -> tuple[int, int] | None:
@@ -57,8 +51,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if shard is None:
         return
     index, total = shard
-    games = [item.nodeid for item in items if is_game_item(item)]
-    shards = assign(games, [item.nodeid for item in items], total)
+    shards = assign([item.nodeid for item in items], total)
     kept = [item for item in items if shards[item.nodeid] == index]
     other = [item for item in items if shards[item.nodeid] != index]
     config.stash[COUNTS_KEY] = (len(kept), len(items))
