@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -88,3 +89,14 @@ def image_size(data: bytes) -> tuple[int, int]:
             return width, height
         pos += 2 + length
     raise ValueError("not a PNG or baseline/progressive JPEG")
+
+
+def stop_group(proc: subprocess.Popen[Any]) -> None:
+    """Stop a server a test started with start_new_session: its own process group only, TERM then KILL."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)

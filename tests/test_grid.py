@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CATALOG, GAMES, descendants, kinds, run_pytest
+from helpers import CATALOG, GAMES, descendants, kinds, run_pytest, stop_group
 
 from pytest_gameqa.browser.launch import find_system_chromium
 
@@ -51,16 +50,6 @@ def _chromium() -> str:
     return path
 
 
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-
-
 def _start_server(prefix: list[str], host: str) -> tuple[subprocess.Popen[str], str]:
     """`playwright run-server --unsafe` on a free port; returns it and its ws:// endpoint."""
     proc = subprocess.Popen(
@@ -73,7 +62,7 @@ def _start_server(prefix: list[str], host: str) -> tuple[subprocess.Popen[str], 
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     if not line.startswith("Listening on ws://"):
-        _stop(proc)
+        stop_group(proc)
         pytest.fail(f"playwright run-server did not start: {line!r}")
     return proc, line.removeprefix("Listening on ")
 
@@ -84,7 +73,7 @@ def run_server() -> Iterator[str]:
     try:
         yield endpoint
     finally:
-        _stop(proc)
+        stop_group(proc)
 
 
 def _ip(*args: str) -> subprocess.CompletedProcess[str]:
@@ -118,7 +107,7 @@ def namespaced_server() -> Iterator[str]:
         yield endpoint.replace("0.0.0.0", f"{subnet}.2")
     finally:
         if server is not None:
-            _stop(server)
+            stop_group(server)
         _ip("link", "del", host_if)
         _ip("netns", "del", tag)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import descendants
+from helpers import descendants, stop_group
 
 from pytest_gameqa.browser.launch import find_system_chromium
 
@@ -36,17 +35,6 @@ def _chromium() -> str:
     if path is None:
         pytest.skip("no Chromium on this machine to serve as the remote browser")
     return path
-
-
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    """Our own process group only (started with start_new_session)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
 
 
 def _pytest(cwd: Path, *args: str) -> subprocess.Popen[str]:
@@ -101,7 +89,7 @@ def devtools_browser(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], 
         assert port_file.is_file(), "Chromium did not open its DevTools port"
         yield proc, int(port_file.read_text().splitlines()[0])
     finally:
-        _stop(proc)
+        stop_group(proc)
 
 
 def _devtools(port: int, what: str) -> Any:
@@ -160,4 +148,4 @@ def test_game_runs_on_a_playwright_browser_server(tmp_path: Path) -> None:
         time.sleep(0.5)
         assert server.poll() is None, "the plugin shut down the browser server it connected to"
     finally:
-        _stop(server)
+        stop_group(server)
