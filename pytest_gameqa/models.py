@@ -183,6 +183,11 @@ class TestRecord(BaseModel):
     started_at: str
     duration_s: float
     seed: int | None = None
+    device: str | None = Field(
+        default=None, description="the emulated device (--device, device= marker), None for a desktop browser"
+    )
+    touch: bool = Field(default=False, description="the page had a touch screen: the player tapped and swiped")
+    viewport: tuple[int, int] | None = Field(default=None, description="the game's viewport, CSS pixels (w, h)")
     issues: list[Issue] = Field(default_factory=list)
     actions: list[ActionResult] = Field(default_factory=list)
     metrics: GameMetrics = Field(default_factory=GameMetrics)

@@ -1,7 +1,8 @@
 """The player's action set. Every way the agent (heuristic or model) touches the game is one of these.
 
-Each action type describes itself (`describe`) and runs itself with real Playwright input (`run`), so
-the interactor, the players and the reports never switch on the action's type. The field descriptions
+Each action type describes itself (`describe`), runs itself with real Playwright input (`run`) and
+says what a finger would do instead on a touch screen (`on_touch`: taps, swipes, long presses live in
+touch.py), so the interactor, the players and the reports never switch on the action's type. The field descriptions
 are read by the model (see llm/), so they say what a value means to a player. Nothing here can
 navigate elsewhere or run script: the action set is the safety boundary.
 """
@@ -10,62 +11,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..browser.session import PageHung, bounded
 from ..models import ObserveResult
-
-if TYPE_CHECKING:
-    from playwright.async_api import Page
+from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, ActionBase, InputContext, press_pointer
+from .touch import LongPress, Swipe, Tap
 
 KEY_NAMES = (
     "ArrowUp ArrowDown ArrowLeft ArrowRight Space Enter Escape Tab Shift Control Backspace "
     "KeyW KeyA KeyS KeyD KeyR KeyP KeyX KeyZ"
 ).split()
-INPUT_TIMEOUT = 5.0
-#: a person's click holds the button for a few frames; engines that poll the pointer once a frame
-#: (Hexi, many canvas button libraries) miss a press and release that land in the same frame
-CLICK_HOLD_MS = 70
-
-
-class InputContext(Protocol):
-    """What an action needs to run: the page, the viewport and a way to click a found target."""
-
-    page: Page
-    game_url: str
-    #: pointer positions where the page showed a hand cursor (filled by HoverScan)
-    hover_hits: list[tuple[float, float]]
-
-    def check_point(self, x: float, y: float) -> None: ...
-
-    async def click_target(self, target: ObserveResult, *, double: bool = False) -> None: ...
-
-
-class _Base(BaseModel):
-    def describe(self) -> str:
-        raise NotImplementedError
-
-    async def run(self, ctx: InputContext) -> None:
-        raise NotImplementedError
-
-    @property
-    def input_name(self) -> str:
-        """What kind of input this is, for 'which inputs changed the game' (a key name, click, drag...)."""
-        return self.describe()
-
-    #: a key press or hold (the heuristic player weighs keys by how the game reacted to them)
-    is_key: ClassVar[bool] = False
-
-    @property
-    def point(self) -> tuple[float, float] | None:
-        """Where the pointer presses in the top page, when it does (a link there could leave the game)."""
-        return None
-
-    def retarget(self, resolve: Callable[[ObserveResult], ObserveResult | None]) -> _Base | None:
-        """This action on the current page (a cached one): its target found again, or None if gone."""
-        return self
+_Base = ActionBase
 
 
 class ClickElement(_Base):
@@ -89,6 +48,9 @@ class ClickElement(_Base):
     def retarget(self, resolve: Callable[[ObserveResult], ObserveResult | None]) -> _Base | None:
         target = resolve(self.target)
         return ClickElement(target=target) if target is not None else None
+
+    def on_touch(self) -> _Base | None:
+        return Tap(target=self.target)
 
 
 class ClickAt(_Base):
@@ -128,34 +90,15 @@ class ClickAt(_Base):
     def point(self) -> tuple[float, float] | None:
         return (self.x, self.y)
 
+    def on_touch(self) -> _Base | None:
+        return Tap(x=self.x, y=self.y, label=self.label, double=self.double, follow=self.follow)
+
 
 #: the centre of a text drawn on a canvas of the top page, as of its latest frame (dom/canvas_text.js)
 _DRAWN_AT = """(text) => {
   const found = typeof window.__gameqaText === "function" ? window.__gameqaText(80).find((d) => d.text === text) : null;
   return found ? [found.x + found.width / 2, found.y + found.height / 2] : null;
 }"""
-
-
-async def press_pointer(page: Page, x: float, y: float) -> None:
-    """A click held for at least two of the game's frames (and CLICK_HOLD_MS): a slow frame rate
-    (software WebGL, a loaded CI machine) must not swallow a press and release into one frame."""
-    mouse = page.mouse
-    await bounded(mouse.move(x, y), INPUT_TIMEOUT, "a click")
-    await bounded(mouse.down(), INPUT_TIMEOUT, "a click")
-    try:
-        await asyncio.sleep(CLICK_HOLD_MS / 1000)
-        await bounded(page.evaluate(TWO_FRAMES), 1.0, "a click")
-    except PageHung:
-        pass  # a hung page is the watchdog's business: release anyway
-    finally:
-        await bounded(mouse.up(), INPUT_TIMEOUT, "a click")
-
-
-#: waits for two of the game's animation frames, with the native rAF (not counted as the game's frames)
-TWO_FRAMES = (
-    "() => new Promise((done) => { const raf = (window.__gameqa && window.__gameqa.raf) || requestAnimationFrame;"
-    " raf(() => raf(done)); setTimeout(done, 500); })"
-)
 
 
 class Drag(_Base):
@@ -183,6 +126,9 @@ class Drag(_Base):
     def input_name(self) -> str:
         return "drag " + (self.label or "")
 
+    def on_touch(self) -> _Base | None:
+        return Swipe(x1=self.x1, y1=self.y1, x2=self.x2, y2=self.y2, label=self.label)
+
 
 class MovePointer(_Base):
     """Sweep the pointer along a path without pressing: how a mouse-steered game is played."""
@@ -206,6 +152,15 @@ class MovePointer(_Base):
     @property
     def input_name(self) -> str:
         return "move pointer"
+
+    def on_touch(self) -> _Base | None:
+        """A finger cannot hover: it slides across instead, from the first point to the farthest one
+        (how a touch game is steered)."""
+        x1, y1 = self.points[0]
+        x2, y2 = max(self.points, key=lambda p: abs(p[0] - x1) + abs(p[1] - y1))
+        if (x2, y2) == (x1, y1):
+            return Tap(x=x1, y=y1, label=self.label)
+        return Swipe(x1=x1, y1=y1, x2=x2, y2=y2, label=self.label)
 
 
 class HoverScan(_Base):
@@ -244,6 +199,9 @@ class HoverScan(_Base):
     @property
     def input_name(self) -> str:
         return "hover"
+
+    def on_touch(self) -> _Base | None:
+        return None  # a touch screen has no pointer to hover with
 
 
 # the engine updates its cursor on its next frame: wait for one, then read the element under the point
@@ -348,7 +306,19 @@ class ReturnToGame(_Base):
 
 
 Action = Annotated[
-    ClickElement | ClickAt | Drag | MovePointer | HoverScan | PressKey | HoldKey | TypeText | Wait | ReturnToGame,
+    ClickElement
+    | ClickAt
+    | Drag
+    | MovePointer
+    | HoverScan
+    | PressKey
+    | HoldKey
+    | TypeText
+    | Wait
+    | ReturnToGame
+    | Tap
+    | Swipe
+    | LongPress,
     Field(discriminator="type"),
 ]
 
@@ -381,14 +351,14 @@ def normalise_key(key: str) -> str:
     return key
 
 
-def action_for(target: ObserveResult, key: Callable[[str], str] = normalise_key) -> Action:
+def action_for(target: ObserveResult, key: Callable[[str], str] = normalise_key, *, touch: bool = False) -> Action:
     """The one mapping from something observe() found to the action that uses it: a prompt that names
-    a key is pressed, a text field is typed into, anything else is clicked."""
+    a key is pressed, a text field is typed into, anything else is clicked (tapped on a touch screen)."""
     if target.method == "press" and target.arguments:
         return PressKey(key=key(target.arguments[0]))
     if target.method == "type":
         return TypeText(text=target.arguments[0] if target.arguments else "", target=target)
-    return ClickElement(target=target)
+    return Tap(target=target) if touch else ClickElement(target=target)
 
 
 def describe(action: Any) -> str:

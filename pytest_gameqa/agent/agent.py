@@ -44,6 +44,7 @@ from .policy import HeuristicPolicy, Phase
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
 from .reading import gate_text
+from .touch import listens_to_touch_only, touch_literal, touch_on, touch_verb
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -93,7 +94,9 @@ class GameAgent:
         self.monitor = GameMonitor(settings, self.clock, url)
         self.session = GameSession(browser, viewport=settings.viewport, clock=self.clock)
         self.detector = UIDetector()
-        self.policy = HeuristicPolicy(settings.seed, settings.viewport)
+        #: the context has a touch screen (a device such as "Pixel 7"): the player taps and swipes
+        self.touch = bool((context_args or {}).get("has_touch"))
+        self.policy = HeuristicPolicy(settings.seed, settings.viewport, touch=self.touch)
         self.brain: Any = None  # llm.brain.LLMBrain with --game-model; imported only then (litellm is slow)
         if settings.model:
             from ..llm.brain import LLMBrain
@@ -112,8 +115,8 @@ class GameAgent:
         self.dialogs: list[str] = []
         self.pairs_dropped = 0
         self._context_args = context_args
-        #: the context has a touch screen (a device such as "Pixel 7"): the player taps and swipes
-        self.touch = bool((context_args or {}).get("has_touch"))
+        #: why a desktop player may not have got in: the page listens to touch input only (see play())
+        self.touch_only_page = False
         self._watch: asyncio.Task[None] | None = None
         self.network = NetworkActivity()
         self.finished = False
@@ -284,7 +287,10 @@ class GameAgent:
         if any(i.kind in FATAL_KINDS or i.kind in (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT) for i in self.issues):
             return
         played_s = max(0.0, self.clock.now() - (self.monitor.ready_at or 0.0))
-        self.monitor.record(IssueKind.NOT_ENTERED, self.tracker.not_entered_message(played_s))
+        message = self.tracker.not_entered_message(played_s)
+        if self.touch_only_page:
+            message += "; the page listens to touch input only: try a touch device (--device 'Pixel 7')"
+        self.monitor.record(IssueKind.NOT_ENTERED, message)
 
     def _final_checks(self) -> None:
         self._judge_reach()
@@ -426,19 +432,27 @@ class GameAgent:
     async def act(self, target: ObserveResult | str) -> ActionResult:
         """Run an ObserveResult as is (no new lookup), or resolve a plain instruction first."""
         if isinstance(target, str):
-            literal = _literal_action(target)
+            literal = _literal_action(target) or touch_literal(target, self.session.viewport)
             if literal is not None:
                 return await self.perform(literal)
             key = key_from_instruction(target)
             if key:
                 return await self.perform(PressKey(key=key, times=times_in(target)))
+            touch = touch_verb(target)  # "tap Start", "long-press the bomb": find it, then touch it
+            if touch is not None:
+                found = await self.observe(touch[1])
+                if not found:
+                    raise LookupError(f"nothing on screen matches {touch[1]!r}")
+                return await self.perform(touch_on(touch[0], found[0]))
+            if target.lstrip().lower().startswith("swipe"):
+                raise LookupError(f"{target!r}: say swipe left|right|up|down [from X,Y], or swipe X1,Y1 -> X2,Y2")
             if self.brain is not None:
                 return await self.brain.act(target)
             found = await self.observe(target)
             if not found:
                 raise LookupError(f"nothing on screen matches {target!r}")
             target = found[0]
-        return await self.perform(action_for(target, key=str))
+        return await self.perform(action_for(target, key=str, touch=self.touch))
 
     async def press(self, key: str, times: int = 1) -> ActionResult:
         return await self.perform(PressKey(key=key, times=times))
@@ -634,6 +648,9 @@ class GameAgent:
             rest = min(pace - (time.monotonic() - step_started), deadline - time.monotonic())
             if rest > 0:
                 await self._race(asyncio.sleep(rest))
+        if not self.reach.entered and not self.touch and self._fatal_issue() is None:
+            # a desktop player that never got in: a game for phones only would say why (see _judge_reach)
+            self.touch_only_page = bool(await self._race(listens_to_touch_only(self.session.cdp)))
         return done
 
     async def _step(self) -> ActionResult | None:

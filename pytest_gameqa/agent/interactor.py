@@ -1,7 +1,8 @@
 """Interactor: performs one Action with real Playwright input and leaves a before/after pair.
 
-Real mouse and keyboard events (not synthetic DOM events) because many engines ignore untrusted
-events; every call is bounded so that a game that hangs mid-action cannot hang the test.
+Real mouse, keyboard and touch events (not synthetic DOM events) because many engines ignore untrusted
+events; touch goes through the page's DevTools session (agent/touch.py). Every call is bounded so that
+a game that hangs mid-action cannot hang the test.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import contextlib
 import time
 from typing import Any
 
+from playwright.async_api import CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page
 
 from ..browser.session import Clock, GameSession, PageHung, bounded
 from ..models import ActionResult, ObserveResult
 from ..report.artifacts import Evidence
-from .actions import CLICK_HOLD_MS, INPUT_TIMEOUT, TWO_FRAMES, Action, press_pointer
+from .actions import Action
+from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, TWO_FRAMES, press_pointer
 
 SETTLE_MAX_S = 0.3
 #: Shows a dot where the next pointer press lands, in whichever frame receives it; pointer-events
@@ -67,6 +69,18 @@ class Interactor:
     def page(self) -> Page:
         assert self.session.page is not None
         return self.session.page
+
+    @property
+    def cdp(self) -> CDPSession | None:
+        return self.session.cdp
+
+    def finger_down(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The session's capture lock, held for a whole touch gesture. A DevTools capture that overlaps a
+        gesture makes Chromium send its touchstart as uncancelable: the game's preventDefault() is then
+        ignored and logged as a console error the game never made (measured on Chromium 156; never with
+        the capture before or after the gesture)."""
+        lock = getattr(self.session, "_shot_lock", None)
+        return lock if lock is not None else contextlib.nullcontext()
 
     async def _shot(self, index: int, phase: str, description: str) -> tuple[str | None, bytes | None]:
         try:

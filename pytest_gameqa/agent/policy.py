@@ -7,6 +7,10 @@ usually are, move the mouse, drag), play it with varied input (a sweep of common
 bursts, holds, clicks, drags and pointer moves, favouring inputs the game visibly reacted to), recover
 after a game over, and change tactics when nothing it does changes the game. It never repeats a way in
 that did nothing before trying the untried ones. Same seed + same screens = same actions.
+
+On a touch screen (`--device "Pixel 7"`) it plays as a phone player does: every click becomes a tap,
+every drag or pointer sweep a swipe, a long press is one more way in, and there is no hovering; keys
+stay, since many phone-first games also take them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, Mo
 from .player import Decision, Turn
 from .reach import Reaction
 from .reading import Way, choice_ways, gate_text, generic_ways, hover_ways, pointer_sweep, ways_in
+from .touch import DIRECTIONS, LongPress, Swipe, Tap, swipe_towards
 
 PLAY_KEYS = ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Space", "w", "a", "s", "d", "Enter")
 SWEEP_KEYS = ("Enter", "Space", "ArrowUp", "ArrowRight", "ArrowLeft", "ArrowDown", "w", "a", "s", "d")
@@ -37,9 +42,12 @@ class HeuristicPolicy:
 
     name = "heuristic"
 
-    def __init__(self, seed: int, viewport: tuple[int, int]) -> None:
+    def __init__(self, seed: int, viewport: tuple[int, int], *, touch: bool = False) -> None:
         self.rng = random.Random(seed)
         self.viewport = viewport
+        #: a touch screen: taps and swipes instead of clicks, drags and pointer moves
+        self.touch = touch
+        self.swipe_effect: dict[str, int] = {}
         self.phase = Phase.ENTER
         self.tried: set[str] = set()
         self.recover_tried: set[str] = set()
@@ -77,8 +85,17 @@ class HeuristicPolicy:
         return self._chose(self._play(view))
 
     def _chose(self, action: Action) -> Action:
+        if self.touch:
+            action = action.on_touch() or action  # type: ignore[assignment]
         self.last = action
         return action
+
+    def _ways(self, ways: list[Way]) -> list[Way]:
+        """The ways in as this screen takes them: on a touch screen, tapped and swiped (no hovering)."""
+        if not self.touch:
+            return ways
+        touched = [Way(a, w.reason) for w in ways if (a := w.action.on_touch()) is not None]  # type: ignore[misc]
+        return touched
 
     def _enter(self, view: PageView) -> Action:
         """The first untried way in: what the screen says first, then what a tester tries anyway."""
@@ -86,8 +103,11 @@ class HeuristicPolicy:
         # the screen's own words first; then the usual keys and a click into the game (cheap, and most
         # games start so); on a screen that asks for nothing, play keys next (the game may be on
         # already); then the page's other choices and the rest of what a tester tries
-        first = [*ways_in(view), *self.hover_found, *generic[:4]]  # ... and a look for buttons under the pointer
-        rest = [*choice_ways(view), *generic[4:]]
+        first = self._ways([*ways_in(view), *self.hover_found, *generic[:4]])  # ... and a look for buttons
+        rest = self._ways([*choice_ways(view), *generic[4:]])
+        if self.touch and view.canvases and view.canvases[0].bbox is not None:
+            x, y = view.canvases[0].bbox.center  # "hold to start": a way in only a finger has
+            rest.insert(min(len(rest), 3), Way(LongPress(x=round(x), y=round(y), label="canvas"), "a long press"))
         for way in first:
             if way.ident not in self.tried:
                 self.tried.add(way.ident)
@@ -155,10 +175,20 @@ class HeuristicPolicy:
                 self.rng.shuffle(others)
                 keys = arrows + others
                 self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
+                if self.touch:  # a phone game is played with the finger first: a swipe each way, a tap
+                    directions = list(DIRECTIONS)
+                    self.rng.shuffle(directions)
+                    box = self._touch_box(view)
+                    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+                    fingers: list[Action] = [swipe_towards(d, box, label="") for d in directions]
+                    fingers.append(Tap(x=round(cx), y=round(cy), label="the game"))
+                    self.sweep = fingers + self.sweep
             action = self.sweep.pop(0)
             if not self.sweep:
                 self.swept = True
             return action
+        if self.touch:
+            return self._play_touch(view)
         canvases = view.canvases
         clickables = [c for c in view.candidates if c.kind in ("button", "prompt") and c.method == "click"]
         roll = self.rng.random()
@@ -181,6 +211,43 @@ class HeuristicPolicy:
         if clickables and roll < 0.75:
             return ClickElement(target=self.rng.choice(clickables))
         return PressKey(key=self._key(), times=self.rng.randint(1, 4))
+
+    def _play_touch(self, view: PageView) -> Action:
+        """A phone player's mix: mostly taps and swipes (the directions the game reacted to more often),
+        some long presses, and keys for a game that also takes them."""
+        clickables = [c for c in view.candidates if c.kind in ("button", "prompt") and c.method == "click"]
+        box = self._touch_box(view)
+        roll = self.rng.random()
+        if roll < 0.2:
+            return PressKey(key=self._key(), times=self.rng.randint(1, 4))
+        if roll < 0.45:
+            if clickables and self.rng.random() < 0.4:
+                return Tap(target=self.rng.choice(clickables))
+            x, y = self._box_point(box)
+            return Tap(x=x, y=y, label="the game")
+        if roll < 0.9:
+            weights = [1 + 3 * self.swipe_effect.get(d, 0) for d in DIRECTIONS]
+            direction = self.rng.choices(DIRECTIONS, weights=weights, k=1)[0]
+            return swipe_towards(direction, box, start=self._box_point(box, 0.3, 0.7))
+        x, y = self._box_point(box)
+        return LongPress(x=x, y=y, label="the game")
+
+    def _touch_box(self, view: PageView) -> tuple[float, float, float, float]:
+        """Where the game is: its first canvas, else the whole screen (a DOM game)."""
+        width, height = self.viewport
+        if view.canvases and view.canvases[0].bbox is not None:
+            b = view.canvases[0].bbox
+            x1, y1 = max(b.x, 0.0), max(b.y, 0.0)
+            x2, y2 = min(b.x + b.width, width - 1.0), min(b.y + b.height, height - 1.0)
+            if x2 - x1 > 20 and y2 - y1 > 20:
+                return (x1, y1, x2 - x1, y2 - y1)
+        return (0.0, 0.0, width - 1.0, height - 1.0)
+
+    def _box_point(
+        self, box: tuple[float, float, float, float], low: float = 0.1, high: float = 0.9
+    ) -> tuple[int, int]:
+        x, y, w, h = box
+        return round(x + w * self.rng.uniform(low, high)), round(y + h * self.rng.uniform(low, high))
 
     def _key(self) -> str:
         keys = list(PLAY_KEYS) + [k for k in self.key_effect if k not in PLAY_KEYS and len(k) <= 10]
@@ -223,6 +290,9 @@ class HeuristicPolicy:
         if isinstance(action, HoverScan) and hover_hits:
             self.hover_found = hover_ways(hover_hits)
         name = action.input_name
+        if reaction.reacted and isinstance(action, Swipe):
+            bonus = 2 if (reaction.texts or reaction.state) else 1
+            self.swipe_effect[action.direction] = min(self.swipe_effect.get(action.direction, 0) + bonus, 4)
         if reaction.reacted and (action.is_key or isinstance(action, MovePointer)):
             # a reaction in text or state is strong evidence; pixels beyond the idle change count too
             bonus = 2 if (reaction.texts or reaction.state) else 1

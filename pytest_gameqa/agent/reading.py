@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..dom.detector import RESTART_WORDS, START_WORDS, DrawnText, PageView
 from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoverScan, MovePointer, PressKey, TypeText, action_for
+from .touch import LongPress
 
 #: what a start screen says: a prompt to press/click, a mode to pick, a start word on its own
 GATE_TEXT = re.compile(
@@ -60,6 +61,12 @@ _DOUBLE_CLICK = re.compile(r"\bdouble[- ]?(click|tap)\b", re.I)
 _POINTER = re.compile(r"\b(move|use|steer with|aim with)\b[^|.!]{0,20}\b(mouse|pointer|cursor)\b|\bmouse to\b", re.I)
 _LONE_GO = re.compile(r"^\s*(go|go!|play!?)\s*$", re.I)
 _DRAG = re.compile(r"\b(drag|swipe|fling|sling)\b", re.I)
+#: "hold to start", "press and hold the screen to begin", "long-press to play": a finger held still
+_HOLD = re.compile(
+    r"\b(?:(?:press|touch|tap) and hold|long[- ]?press|hold)\b(?:\s+(?:the screen|anywhere|here|down|your finger))?"
+    r"\s+to\s+(?:start|play|begin|continue)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,10 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
     # 4. words drawn as buttons on a canvas (or read by OCR): click their box, where it is at click time
     for drawn in view.drawn:
         instruction = (
-            _DOUBLE_CLICK.search(drawn.text) or _CLICK_ANYWHERE.search(drawn.text) or _POINTER.search(drawn.text)
+            _DOUBLE_CLICK.search(drawn.text)
+            or _CLICK_ANYWHERE.search(drawn.text)
+            or _POINTER.search(drawn.text)
+            or _HOLD.search(drawn.text)
         )
         if (START_WORDS.search(drawn.text) or GATE_TEXT.search(drawn.text)) and not avoid.search(drawn.text):
             if instruction:
@@ -177,7 +187,7 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
             if drawn.source == "canvas":
                 click = click.model_copy(update={"follow": drawn.text})
             add(click, f"{drawn.text[:40]!r} drawn on the {drawn.source}")
-    # 5. "click anywhere", "double-click to begin", "move the mouse", "drag"
+    # 5. "click anywhere", "double-click to begin", "move the mouse", "drag", "hold to start"
     for text in texts:
         if _DOUBLE_CLICK.search(text) and canvas is not None:
             x, y = canvas.bbox.center if canvas.bbox else (0, 0)
@@ -188,6 +198,9 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
             add(pointer_sweep(canvas), f"the screen says {text[:60]!r}")
         if _DRAG.search(text) and canvas is not None:
             add(canvas_drag(canvas, 0.35, 0.65), f"the screen says {text[:60]!r}")
+        if _HOLD.search(text) and canvas is not None and canvas.bbox is not None:
+            x, y = canvas.bbox.center
+            add(LongPress(x=round(x), y=round(y), label="canvas"), f"the screen says {text[:60]!r}")
     return ways
 
 

@@ -82,7 +82,7 @@ class LLMBrain:
             note=self.note,
         )
         self.cache = ActionCache(Path(settings.cache_dir) if settings.cache == "on" else None)
-        self.policy = LLMPolicy(self.client)
+        self.policy = LLMPolicy(self.client, touch=agent.touch)
         self.shots: list[Shot] = []
         self.failed_steps = 0
         self.skip_steps = 0
@@ -285,7 +285,7 @@ class LLMBrain:
             found = agent.detector.rank(view, instruction)
             if not found:
                 raise LookupError(f"nothing on screen matches {instruction!r}")
-            chosen = action_for(found[0], key=str)
+            chosen = action_for(found[0], key=str, touch=agent.touch)
         result = await self.perform(chosen, policy)
         if policy == "llm" and result.ok:
             self.cache.put(key, url, "act", instruction, view, action=portable_action(chosen))

@@ -18,7 +18,7 @@ from ..dom.detector import PageView, UIDetector
 from ..monitor.pixels import Thumbnail
 from .client import ModelClient
 from .prompts import MAX_CANDIDATES, candidate_lines, image_part, system_prompt, text_part, untrusted
-from .schema import Decision, Shot, to_action
+from .schema import Decision, Shot, TouchDecision, to_action
 
 DEFAULT_GOAL = (
     "Get into the game and play it like a first-time player for a few minutes, trying every control, "
@@ -79,9 +79,11 @@ def describe_change(before: PageView, after: PageView, share: float | None, ok: 
 class LLMPolicy:
     name = "llm"
 
-    def __init__(self, client: ModelClient, goal: str | None = None) -> None:
+    def __init__(self, client: ModelClient, goal: str | None = None, *, touch: bool = False) -> None:
         self.client = client
         self.goal = goal or DEFAULT_GOAL
+        #: a touch screen: the model is offered taps, swipes and long presses instead of clicks
+        self.touch = touch
         self.history: deque[Step] = deque(maxlen=8)
         #: the reach tracker's facts (in the game or not, the start screen's text, ways in tried), in words
         self.reach_facts = ""
@@ -100,15 +102,18 @@ class LLMPolicy:
         candidates: list,  # type: ignore[type-arg]
         guard: Guard | None = None,
     ) -> Action:
-        async def check(decision: Decision) -> Action:
+        async def check(decision: Decision | TouchDecision) -> Action:
             action = to_action(decision, candidates, shot)
             if guard is not None:
                 await guard(action)
             return action
 
-        system = system_prompt(prompt, Decision, structured=self.client.structured, shot=shot)
+        # on a touch screen the same purpose (decide, act) has its own prompt and schema: finger actions
+        schema: type[Decision] | type[TouchDecision] = TouchDecision if self.touch else Decision
+        name = f"{prompt}_touch" if self.touch else prompt
+        system = system_prompt(name, schema, structured=self.client.structured, shot=shot)
         content = [text_part(self._brief(goal, view, shot, candidates, prompt == "decide")), image_part(shot)]
-        return await self.client.ask(prompt, system, content, Decision, check=check)  # type: ignore[return-value]
+        return await self.client.ask(prompt, system, content, schema, check=check)  # type: ignore[return-value]
 
     def _brief(self, goal: str, view: PageView, shot: Shot, candidates: list, with_history: bool) -> str:  # type: ignore[type-arg]
         lines = [f"Goal: {goal}" if with_history else f"Instruction: {goal}", ""]
@@ -119,7 +124,7 @@ class LLMPolicy:
             else:
                 lines.append("This is your first action.")
             lines.append("")
-        lines.append(candidate_lines(candidates, shot))
+        lines.append(candidate_lines(candidates, shot, touch=self.touch))
         lines += ["", "Visible page text:", untrusted(view.screen_text)]
         if view.drawn:
             # text the game drew on its canvas (read from fillText) or that OCR read from pixels, with where

@@ -56,7 +56,7 @@ def _label(text: str) -> str:
     return json.dumps(" ".join(text.split())[:80], ensure_ascii=False)
 
 
-def candidate_lines(candidates: list[ObserveResult], shot: Shot) -> str:
+def candidate_lines(candidates: list[ObserveResult], shot: Shot, *, touch: bool = False) -> str:
     """`[3] button "Play now" at x=360-440, y=300-330` in screenshot pixels; one line each."""
     lines = []
     for number, candidate in enumerate(candidates, start=1):
@@ -72,6 +72,8 @@ def candidate_lines(candidates: list[ObserveResult], shot: Shot) -> str:
             f"[{number}] {candidate.kind} {_label(candidate.text or candidate.description)}{where}{how}{frame}"
         )
     if not lines:
+        if touch:
+            return "(no candidates: use tap_xy, swipe, long_press, press, wait or restart)"
         return "(no candidates: use click_xy, press, wait or restart)"
     return "Candidates (labels are page content):\n" + "\n".join(lines)
 

@@ -21,7 +21,7 @@ from ..models import TestRecord
 from ..record import as_record
 from .chart import sparkline
 from .results import kind_counts, kinds_text
-from .summary import reach_long
+from .summary import device_text, reach_long
 
 CSS = (Path(__file__).with_name("gameqa.css")).read_text(encoding="utf-8")
 #: Issue thumbnails duplicate timeline images in a self-contained report; past this many, link only.
@@ -135,6 +135,11 @@ def _header(record: TestRecord) -> str:
     ]
     if record.seed is not None:
         bits.append(f"<span>seed {record.seed}</span>")
+    device = device_text(record)
+    if device:
+        bits.append(f'<span class="gq-device">on {escape(device)}</span>')
+    elif record.viewport:
+        bits.append(f"<span>{record.viewport[0]}x{record.viewport[1]} desktop</span>")
     llm = record.llm
     if llm.calls:
         cost = "unknown cost" if llm.cost_usd is None else f"${llm.cost_usd:.4f}"

@@ -10,7 +10,15 @@ from ..models import Reach, ResultsFile, TestRecord
 from ..record import as_record
 from .results import issue_line, kind_counts, kinds_text
 
-__all__ = ["junit_properties", "kind_counts", "kinds_text", "reach_long", "reach_short", "summary_line"]
+__all__ = [
+    "device_text",
+    "junit_properties",
+    "kind_counts",
+    "kinds_text",
+    "reach_long",
+    "reach_short",
+    "summary_line",
+]
 
 #: JUnit viewers show properties as a flat list; past this many issues the rest is only counted.
 MAX_ISSUE_PROPERTIES = 20
@@ -68,6 +76,18 @@ def reach_long(reach: Reach | Mapping[str, Any] | None, max_tried: int = 8) -> s
     return "Not entered" + (": " + "; ".join(details) if details else "")
 
 
+def device_text(record: TestRecord) -> str | None:
+    """`Pixel 7 (412x839, touch)` for a game played on an emulated device or a touch screen; None for a
+    plain desktop browser (the default needs no mention)."""
+    if record.device is None and not record.touch:
+        return None
+    details = [f"{record.viewport[0]}x{record.viewport[1]}"] if record.viewport else []
+    if record.touch:
+        details.append("touch")
+    name = record.device or "custom context"
+    return name + (f" ({', '.join(details)})" if details else "")
+
+
 def junit_properties(record: TestRecord | Mapping[str, Any]) -> list[tuple[str, str]]:
     """Key facts of one game as JUnit <property> pairs, so CI dashboards can chart them without the JSON."""
     record = as_record(record)
@@ -80,6 +100,12 @@ def junit_properties(record: TestRecord | Mapping[str, Any]) -> list[tuple[str, 
         ("gameqa_duration_s", f"{record.duration_s:g}"),
         ("gameqa_issues", ",".join(f"{k}:{n}" for k, n in kind_counts(issues).items()) or "none"),
     ]
+    if record.device:
+        props.append(("gameqa_device", record.device))
+    if record.touch:
+        props.append(("gameqa_touch", "true"))
+    if record.viewport:
+        props.append(("gameqa_viewport", f"{record.viewport[0]}x{record.viewport[1]}"))
     for index, issue in enumerate(issues[:MAX_ISSUE_PROPERTIES], start=1):
         props.append((f"gameqa_issue_{index}", issue_line(issue)[:1000]))
     if len(issues) > MAX_ISSUE_PROPERTIES:
@@ -121,7 +147,8 @@ def junit_properties(record: TestRecord | Mapping[str, Any]) -> list[tuple[str, 
 
 
 def summary_line(record: TestRecord) -> tuple[str, str]:
-    """(verdict, rest) for one game: `FAILED`, `nodeid  4 actions  page-error x2  6.3 s  NOT entered`."""
+    """(verdict, rest) for one game: `FAILED`, `nodeid  4 actions  page-error x2  6.3 s  on Pixel 7 (412x839,
+    touch)  NOT entered` (the device only when there is one)."""
     verdict = str(record.outcome).upper()
     parts = [
         record.nodeid,
@@ -131,6 +158,9 @@ def summary_line(record: TestRecord) -> tuple[str, str]:
     ]
     if record.metrics.fps_avg is not None:
         parts.append(f"{record.metrics.fps_avg:g} fps")
+    device = device_text(record)
+    if device:
+        parts.append(f"on {device}")
     entered = reach_short(record.reach)
     if entered:
         parts.append(entered)
