@@ -251,3 +251,24 @@ def test_real_hang_is_still_a_freeze_within_ten_seconds(tmp_path: Path) -> None:
     (freeze,) = [i for i in test["issues"] if i["kind"] == "freeze"]
     play = next(a for a in test["actions"] if "play" in a["description"].lower())
     assert freeze["at_s"] - play["at_s"] <= 10.5, (freeze, play)
+
+
+# ------------------------------------------------------------------------------------------ console
+class _Console:
+    """The three fields of Playwright's ConsoleMessage the monitor reads."""
+
+    def __init__(self, type_: str, text: str) -> None:
+        self.type, self.text, self.location = type_, text, {"url": "http://127.0.0.1:1/game.js", "lineNumber": 9}
+
+
+def test_a_browser_intervention_on_touch_is_a_warning_not_the_games_console_error() -> None:
+    monitor, _ = _monitor()
+    intervention = (
+        "[Intervention] Ignored attempt to cancel a touchstart event with cancelable=false, for example "
+        "because scrolling is in progress and cannot be interrupted."
+    )
+    monitor._on_console(_Console("error", intervention))  # type: ignore[arg-type]
+    monitor._on_console(_Console("error", "lane 3 has no speed"))  # type: ignore[arg-type]
+    by_kind = {issue.kind: issue.message for issue in monitor.issues}
+    assert by_kind[IssueKind.WARNING].startswith("browser intervention: [Intervention] Ignored attempt")
+    assert by_kind[IssueKind.CONSOLE_ERROR] == "lane 3 has no speed"

@@ -79,8 +79,7 @@ class Interactor:
         gesture makes Chromium send its touchstart as uncancelable: the game's preventDefault() is then
         ignored and logged as a console error the game never made (measured on Chromium 156; never with
         the capture before or after the gesture)."""
-        lock = getattr(self.session, "_shot_lock", None)
-        return lock if lock is not None else contextlib.nullcontext()
+        return self.session.capture_lock
 
     async def _shot(self, index: int, phase: str, description: str) -> tuple[str | None, bytes | None]:
         try:

@@ -94,8 +94,9 @@ class GameSession:
         self.scale_factor = 1.0
         #: run once the context exists, before the game's page opens (tracing must see the load)
         self.on_context: list[Callable[[BrowserContext], Awaitable[None]]] = []
-        # DevTools captures with different scales interfere when they overlap (tiled, mixed images)
-        self._shot_lock = asyncio.Lock()
+        #: DevTools captures with different scales interfere when they overlap (tiled, mixed images), and a
+        #: capture during a touch gesture makes its touchstart uncancelable: both hold this lock
+        self.capture_lock = asyncio.Lock()
 
     async def open(
         self,
@@ -191,7 +192,7 @@ class GameSession:
         }
         if fmt == "jpeg":
             params["quality"] = quality
-        async with self._shot_lock:
+        async with self.capture_lock:
             result = await bounded(self.cdp.send("Page.captureScreenshot", params), 5, "taking a screenshot")
         return base64.b64decode(result["data"])
 

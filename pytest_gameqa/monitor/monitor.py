@@ -29,6 +29,8 @@ from .pixels import Thumbnail, decode_png
 _STACK_LOCATION = re.compile(r"\(?((?:https?|file|blob):[^\s()]+?):(\d+):(\d+)\)?\s*$", re.M)
 #: Chromium's own diagnostics (SwiftShader stalls caused by screenshots): not the game's doing.
 _BROWSER_CHATTER = re.compile(r"GL Driver Message|\[\.WebGL-0x[0-9a-f]+\]", re.I)
+#: the browser's own interventions, reported in the page's console but not the game's errors
+_INTERVENTIONS = re.compile(r"Ignored attempt to cancel a touch\w* event with cancelable=false", re.I)
 _NOISE_WARNINGS = re.compile(r"autoplay|AudioContext was not allowed|play\(\) request was interrupted", re.I)
 #: a main-thread stall this long (that ended) is measured and reported as a warning
 STALL_MIN_S = 1.0
@@ -202,6 +204,9 @@ class GameMonitor:
         if msg.type == "error":
             if text.startswith("Failed to load resource"):
                 return  # the response/requestfailed event reports it with the URL and origin
+            if _INTERVENTIONS.search(text):  # a scroll in progress wins over preventDefault(): Chromium's call
+                self.record(IssueKind.WARNING, f"browser intervention: {text}", location=location)
+                return
             self.record(IssueKind.CONSOLE_ERROR, text, location=location, frame_url=loc.get("url"))
         elif msg.type == "warning":
             if _NOISE_WARNINGS.search(text):
