@@ -133,6 +133,12 @@ def test_touch_steps_are_act_wording_and_the_device_reaches_every_report(run: Ru
     }
     assert (props["gameqa_device"], props["gameqa_touch"], props["gameqa_viewport"]) == ("Pixel 7", "true", "412x839")
     assert "on Pixel 7 (412x839, touch)" in (run.root / "out" / "report.html").read_text()
+    from pytest_gameqa.runs.store import RunStore
+    from pytest_gameqa.runs.views import run_report
+
+    store = RunStore(run.root / ".gameqa" / "runs.sqlite").open(create=False)  # what `gameqa show` prints
+    stored = next(r for r in store.runs_of(store.latest_session() or "") if "touch_wording" in r["nodeid"])
+    assert "screen:      Pixel 7 (412x839, touch)" in run_report(stored)
 
 
 def test_a_model_on_a_phone_is_offered_taps_and_swipes(run: Run) -> None:

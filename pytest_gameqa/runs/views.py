@@ -173,6 +173,11 @@ def run_report(run: dict[str, Any]) -> str:
     if record is None:
         out.append("\n(no report stored: the game never got as far as its teardown)")
         return "\n".join(out)
+    viewport = record.get("viewport")
+    if record.get("device") or viewport:
+        size = f"{viewport[0]}x{viewport[1]}" if isinstance(viewport, list) and len(viewport) == 2 else "-"
+        touch = ", touch" if record.get("touch") else ""
+        out.append(f"  screen:      {record.get('device') or 'desktop'} ({size}{touch})")
     issues = record.get("issues", [])
     out.append(f"\nissues ({len(issues)}):")
     for issue in issues:
