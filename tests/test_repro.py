@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,8 @@ from pytest_gameqa.agent.actions import PressKey
 from pytest_gameqa.models import ActionResult, Issue, IssueKind
 from pytest_gameqa.repro import record as record_mod
 from pytest_gameqa.repro.model import ReplayCount, ReproStep
-from pytest_gameqa.repro.replay import matches, rebase, rebuild
+from pytest_gameqa.repro.replay import CRASH_WAIT_S, matches, rebase, rebuild
+from pytest_gameqa.repro.runner import CandidateRunner
 from pytest_gameqa.repro.shrink import Shrinker, merge_presses
 from pytest_gameqa.settings import GameSettings
 
@@ -117,6 +119,24 @@ def test_the_generated_test_file_is_a_game_test_that_replays_the_actions(tmp_pat
     )
     assert record_mod.load(json_path) == repro
     assert repro.steps_line().startswith("1. press Enter  2. press ArrowLeft x5  3. press Space x2  → page-error:")
+
+
+def test_only_a_freeze_is_shrunk_with_a_shorter_hang_timeout_and_a_crash_is_waited_for() -> None:
+    """Shrink candidates look for a hang with a 3 s watchdog to go faster; a crash that follows a 3 s stall
+    (a heap filling up) would then be a freeze and never come back, so every other kind keeps the
+    recorded timeout. A crash comes seconds after its trigger: its replay waits for it."""
+    base = _agent_like(Issue(kind=IssueKind.CRASH, message="the game's renderer process crashed", at_s=2.1))
+    crash = record_mod.build(**{**base, "settings": GameSettings(seed=7)})
+    assert crash is not None
+    freeze = crash.model_copy(update={"issue": crash.issue.model_copy(update={"kind": IssueKind.FREEZE})})
+    runner = CandidateRunner(crash, hang_timeout=3.0)
+    try:
+        assert runner.settings(crash).hang_timeout == GameSettings().hang_timeout
+        assert runner.settings(freeze).hang_timeout == 3.0
+    finally:
+        shutil.rmtree(runner._work, ignore_errors=True)
+    assert record_mod.settle_for(crash) == CRASH_WAIT_S
+    assert record_mod.marker_kwargs(crash)["duration"] >= CRASH_WAIT_S  # the test file's time covers the wait
 
 
 def test_same_issue_means_same_kind_and_fingerprint_on_any_local_port() -> None:
@@ -261,3 +281,20 @@ def test_freeze_repro_replays_and_a_healthy_game_writes_none(tmp_path: Path) -> 
     # candidate waits out the hang timeout, too slow for the suite)
     replay = _gameqa(["replay", run_id, "--times", "1"], tmp_path, timeout=120)
     assert replay.stdout.strip().endswith("reproduced 1/1"), replay.stdout + replay.stderr
+
+
+@pytest.mark.e2e
+def test_a_crash_caused_by_play_replays_and_shrinks(tmp_path: Path) -> None:
+    """A renderer crash the player's own input causes (the 5th firework's worker fills its JS heap; no
+    DevTools involved) comes back in every replay of the recorded actions, and shrinking keeps the way in
+    and the trigger: a crash repro a user can commit."""
+    test, folder, _ = _failed_run(tmp_path, "repro-crash")
+    assert {i["kind"] for i in test["issues"]} == {"crash"}, test["issues"]
+    assert json.loads((folder / "repro.json").read_text())["issue"]["kind"] == "crash"
+    replay = _gameqa(["replay", str(folder), "--times", "3"], folder, timeout=150)
+    assert replay.returncode == 0 and replay.stdout.strip().endswith("reproduced 3/3"), replay.stdout + replay.stderr
+    shrink = _gameqa(["shrink", str(folder), "--budget", "90"], folder, timeout=200)
+    assert shrink.returncode == 0, shrink.stdout + shrink.stderr  # 0: the minimal list crashed once more
+    labels = [s["description"] for s in json.loads((folder / "repro-min.json").read_text())["steps"]]
+    assert len(labels) <= 3 and labels[0] == "press n" and labels[-1].startswith("press Space"), shrink.stdout
+    assert "→ crash: the game's renderer process crashed" in shrink.stdout

@@ -177,6 +177,7 @@ def test_a_recorded_touch_reproduction_replays(run: Run, tmp_path: Path) -> None
     (replayed,) = results["tests"]
     assert BUG in " ".join(i["message"] for i in replayed["issues"])  # the taps and swipes brought it back
     assert [a["description"] for a in replayed["actions"]][:2] == ["tap at (206,420)", "swipe left (206,420)->(62,420)"]
+    assert (replayed["device"], replayed["touch"]) == ("Pixel 7", True)  # replayed on the recorded phone
 
 
 def test_an_unknown_device_is_one_line(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from ..models import ActionResult, Issue, IssueKind
 from ..monitor.issuebook import fingerprint
 from ..settings import GameSettings
 from .model import Repro, ReproIssue, ReproStep
-from .replay import GAP_CAP_S, SETTLE_S
+from .replay import CRASH_WAIT_S, GAP_CAP_S, SETTLE_S
 
 #: kinds that say what went wrong; the others (not entered, slow, timeout) are consequences or budgets
 _DEFECTS = (
@@ -36,6 +36,7 @@ _KEPT = (
     "load_timeout",
     "ready_timeout",
     "ignore",
+    "device",  # a phone game replays on the phone: its screen, pixel ratio, user agent and touch
 )
 
 
@@ -130,8 +131,11 @@ def expected_seconds(repro: Repro, gap_cap_s: float = GAP_CAP_S) -> float:
 
 
 def settle_for(repro: Repro) -> float:
+    """The longest wait after the last step (see Replay.settle)."""
     if repro.issue.kind is IssueKind.FREEZE:
         return SETTLE_S + float(repro.settings.get("hang_timeout", GameSettings().hang_timeout)) + 3.0
+    if repro.issue.kind is IssueKind.CRASH:
+        return max(SETTLE_S, CRASH_WAIT_S)
     return SETTLE_S
 
 

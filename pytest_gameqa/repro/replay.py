@@ -28,6 +28,9 @@ from .model import issue_key
 GAP_CAP_S = 5.0
 #: after the last step, how long to wait for delayed errors
 SETTLE_S = 2.5
+#: a crash comes seconds after its trigger (a runaway allocation must fill the heap first, ~3 s here and
+#: more on a busy machine): a replay looking for one waits this long after its last step (less once it came)
+CRASH_WAIT_S = 12.0
 _ACTION = TypeAdapter(Action)
 
 #: deterministic mode: Math.random seeded (mulberry32) in every frame, before the game's own scripts
@@ -80,12 +83,19 @@ class Replay:
     """Runs recorded steps on a loaded game with their recorded timing; stops once the issue is back."""
 
     def __init__(
-        self, agent: GameAgent, issue: dict[str, Any], *, origin: str | None = None, gap_cap_s: float = GAP_CAP_S
+        self,
+        agent: GameAgent,
+        issue: dict[str, Any],
+        *,
+        origin: str | None = None,
+        gap_cap_s: float = GAP_CAP_S,
+        crash_wait_s: float = CRASH_WAIT_S,
     ) -> None:
         self.agent = agent
         self.issue = issue
         self.recorded_origin = origin
         self.gap_cap_s = gap_cap_s
+        self.crash_wait_s = crash_wait_s
         self.prev_at: float | None = None
         self.prev_start = 0.0
         self.stopped = False
@@ -125,9 +135,12 @@ class Replay:
             self.stopped = True
 
     async def settle(self, seconds: float = SETTLE_S) -> None:
-        """Wait for delayed errors after the last step; for a hang, as long as the watchdog needs."""
+        """Wait for delayed errors after the last step; for a crash `crash_wait_s`; for a hang, as long
+        as the watchdog needs."""
         if self.done():
             return
+        if self.issue.get("kind") == IssueKind.CRASH.value:
+            seconds = max(seconds, self.crash_wait_s)
         deadline = time.monotonic() + seconds
         while not self.done() and time.monotonic() < deadline:
             await asyncio.sleep(0.1)

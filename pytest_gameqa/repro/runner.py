@@ -23,7 +23,7 @@ from typing import Any
 
 from .model import ReplayCount, Repro
 from .record import expected_seconds, marker_kwargs
-from .replay import SETTLE_S, Replay, deterministic_script, matches
+from .replay import CRASH_WAIT_S, SETTLE_S, Replay, deterministic_script, matches
 
 _INI = "[pytest]\nasyncio_default_fixture_loop_scope = session\n"
 #: GAMEQA_* variables that would change a replay (start steps, a duration...); the browser path stays
@@ -137,16 +137,30 @@ class CandidateRunner:
         shutil.rmtree(self._work, ignore_errors=True)
 
     def settings(self, repro: Repro) -> Any:
+        """The replay's settings; a shorter hang timeout only when the issue sought is a freeze.
+
+        Any other issue keeps the recorded one: a game that stalls for 3 s before its renderer runs out
+        of memory would otherwise be reported as frozen, and the crash would never come back.
+        """
         from .. import settings as settings_mod
+        from ..models import IssueKind
 
         kwargs = marker_kwargs(repro)
-        if self.hang_timeout is not None:
+        if self.hang_timeout is not None and repro.issue.kind is IssueKind.FREEZE:
             kwargs["hang_timeout"] = min(float(kwargs.get("hang_timeout", 7.0)), self.hang_timeout)
         return settings_mod.resolve({}, kwargs, "gameqa shrink")
 
-    async def run(self, repro: Repro, *, timeout_s: float | None = None, settle_s: float = SETTLE_S) -> bool:
+    async def run(
+        self,
+        repro: Repro,
+        *,
+        timeout_s: float | None = None,
+        settle_s: float = SETTLE_S,
+        crash_wait_s: float = CRASH_WAIT_S,
+    ) -> bool:
         """Replay `repro.steps` once; True when the issue came back."""
         from ..agent.agent import GameAgent
+        from ..contexts import game_context
 
         started = time.monotonic()
         self.runs += 1
@@ -154,7 +168,10 @@ class CandidateRunner:
         settings = self.settings(repro)
         browser = await self._pool.get()
         folder = self._work / f"run-{number}"
-        agent = GameAgent(settings=settings, browser=browser, url=self._url, artifacts_dir=folder)
+        context_args, settings = game_context({}, settings, None)  # the recorded device, if any
+        agent = GameAgent(
+            settings=settings, browser=browser, url=self._url, artifacts_dir=folder, context_args=context_args
+        )
         if repro.deterministic:
             script = deterministic_script(repro.seed)
 
@@ -163,7 +180,7 @@ class CandidateRunner:
 
             agent.session.on_context.append(seed_random)
         target = repro.issue.model_dump(mode="json")
-        replay = Replay(agent, target, origin=repro.origin)
+        replay = Replay(agent, target, origin=repro.origin, crash_wait_s=crash_wait_s)
         limit = timeout_s if timeout_s is not None else expected_seconds(repro) + 40.0
         try:
             await asyncio.wait_for(self._play(agent, replay, repro, settle_s), limit)

@@ -32,6 +32,8 @@ SHRINK_HANG_TIMEOUT = 3.0
 SHRINK_PARALLEL = 2
 #: after a candidate's last step, how long to wait for delayed errors (the minimal list is checked with the full wait)
 SHRINK_SETTLE_S = 1.5
+#: ... and for a crash: twice what the crash example needs after its trigger (the full wait is CRASH_WAIT_S)
+SHRINK_CRASH_WAIT_S = 6.0
 
 
 __all__ = ["NoRepro", "ReplayError", "replay", "shrink"]
@@ -116,7 +118,10 @@ async def _shrink(
 
         async def test(steps: list[Any]) -> bool:
             return await runner.run(
-                repro.model_copy(update={"steps": steps}), timeout_s=per_run, settle_s=SHRINK_SETTLE_S
+                repro.model_copy(update={"steps": steps}),
+                timeout_s=per_run,
+                settle_s=SHRINK_SETTLE_S,
+                crash_wait_s=SHRINK_CRASH_WAIT_S,
             )
 
         shrinker = Shrinker(test, budget_s=budget_s, log=log, parallel=parallel)
