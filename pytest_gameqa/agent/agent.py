@@ -74,6 +74,21 @@ class GameStopped(Exception):
         self.issue = issue
 
 
+#: fewer actions than this before play time ran out: the player may not have reached its later ways in
+FEW_TRIES = 8
+
+
+def _few_tries_hint(actions: int, played_s: float) -> str:
+    """Why a slow machine can fail a game it would enter: every try took seconds, and the time ran out
+    before the clicks and sweeps that come after the keys (measured: 8 browsers on 2 cores, 4 tries in 11 s)."""
+    if actions >= FEW_TRIES or actions == 0 or played_s / actions < 1.0:
+        return ""
+    return (
+        f"; only {actions} tries in {played_s:.0f} s ({played_s / actions:.1f} s each: a slow or busy machine): "
+        "more play time (--game-duration) or fewer parallel browsers may get in"
+    )
+
+
 class GameAgent:
     def __init__(
         self,
@@ -290,6 +305,7 @@ class GameAgent:
         message = self.tracker.not_entered_message(played_s)
         if self.touch_only_page:
             message += "; the page listens to touch input only: try a touch device (--device 'Pixel 7')"
+        message += _few_tries_hint(len(self.actions), played_s)
         self.monitor.record(IssueKind.NOT_ENTERED, message)
 
     def _final_checks(self) -> None:
