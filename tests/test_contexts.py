@@ -58,6 +58,8 @@ def test_context_args_and_devices_reach_the_game(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_screens.py").write_text(TESTS.format(game=str(GAMES / "healthy-canvas")))
     proc, _ = run_pytest(["-s", "test_screens.py"], tmp_path)
+    # a pass means the player got in: on the phone this desktop page (no <meta name=viewport>) is shown
+    # zoomed out, 980 CSS pixels wide on a 412 px screen, and the player must aim in the page's pixels
     assert proc.returncode == 0, proc.stdout[-3000:]
     screens = _screens(proc.stdout)
     # the user's browser_context_args override stacks on the plugin's base; the marker's device applies,

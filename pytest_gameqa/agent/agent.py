@@ -180,6 +180,7 @@ class GameAgent:
         if reason:
             self.monitor.record(IssueKind.LOAD_FAILURE, reason)
             return
+        await self._fit_zoomed_page()
         self._watch = asyncio.create_task(self.monitor.watch())
         self._watch.add_done_callback(lambda task: task.cancelled() or task.exception())
         await self._race(
@@ -195,11 +196,21 @@ class GameAgent:
         self.monitor.ready_at = self.clock.now()
         if self.monitor.fatal.is_set():
             return
+        await self._fit_zoomed_page()  # a page may set its <meta name=viewport> from script
         looked_at = time.monotonic()
         await self._race(self._learn_idle())
         for step in self.settings.start:
             await self._start_step(step)
         self._before_play_s = time.monotonic() - looked_at  # part of the play time: watching and getting in
+
+    async def _fit_zoomed_page(self) -> None:
+        """A phone showing a desktop page zoomed out: the player aims in the page's own pixels."""
+        if await self.session.fit_zoomed_page():
+            self.policy.viewport = self.session.viewport
+            width, height = self.session.viewport
+            self.monitor.console_log.append(
+                f"gameqa: the page has no mobile viewport and is shown zoomed out: playing it as {width}x{height}"
+            )
 
     async def _learn_idle(self) -> None:
         """Look at the first screen a few times with no input: how it changes by itself."""

@@ -83,7 +83,13 @@ class GameSession:
 
     def __init__(self, browser: Browser, *, viewport: tuple[int, int], clock: Clock) -> None:
         self.browser = browser
+        #: the device's screen in CSS pixels (the context's viewport)
+        self.screen = viewport
+        #: the page's visible area in its own CSS pixels: what input coordinates, DOM boxes and captures
+        #: use. The screen, except on a phone showing a page without <meta name=viewport> zoomed out
+        #: (see fit_zoomed_page)
         self.viewport = viewport
+        self.mobile = False
         self.clock = clock
         self.context: BrowserContext | None = None
         self.page: Page | None = None
@@ -131,12 +137,13 @@ class GameSession:
         checked on Chromium 156). With the same override here, captures keep the device's screen.
         """
         self.scale_factor = float(args.get("device_scale_factor") or 1.0)
-        if self.scale_factor == 1.0 and not args.get("is_mobile"):
+        self.mobile = bool(args.get("is_mobile"))
+        if self.scale_factor == 1.0 and not self.mobile:
             return
         assert self.cdp is not None
         metrics = {
-            "width": self.viewport[0],
-            "height": self.viewport[1],
+            "width": self.screen[0],
+            "height": self.screen[1],
             "deviceScaleFactor": self.scale_factor,
             "mobile": bool(args.get("is_mobile")),
         }
@@ -170,6 +177,26 @@ class GameSession:
             break
         self.load_s = self.clock.now()
         return reason
+
+    async def fit_zoomed_page(self) -> bool:
+        """Follow a phone's zoom: a page without `<meta name=viewport>` is laid out 980 px wide and shown
+        at about 0.42 on a 412 px screen. Input and DOM boxes stay in the page's CSS pixels (checked on
+        Chromium 156: a touch at a button's layout centre hits it), so the player's coordinate space and
+        the captures become the page's visible area, 980 x 2000 or so, instead of the screen's 412 x 839,
+        which would show only its top-left corner. True when the area changed."""
+        if not self.mobile or self.page is None:
+            return False
+        try:
+            width, height, zoom = await self.evaluate(
+                "[visualViewport.width, visualViewport.height, visualViewport.scale]", timeout=3.0
+            )
+        except (PageHung, PlaywrightError, TypeError, ValueError):
+            return False
+        area = (max(1, round(width)), max(1, round(height)))
+        if abs(float(zoom) - 1.0) < 0.01 or area == self.viewport:
+            return False
+        self.viewport = area
+        return True
 
     async def evaluate(self, expression: str, timeout: float = 3.0, arg: Any = None) -> Any:
         assert self.page is not None
