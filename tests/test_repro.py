@@ -284,17 +284,13 @@ def test_freeze_repro_replays_and_a_healthy_game_writes_none(tmp_path: Path) -> 
 
 
 @pytest.mark.e2e
-def test_a_crash_caused_by_play_replays_and_shrinks(tmp_path: Path) -> None:
+def test_a_crash_caused_by_play_replays(tmp_path: Path) -> None:
     """A renderer crash the player's own input causes (the 5th firework's worker fills its JS heap; no
-    DevTools involved) comes back in every replay of the recorded actions, and shrinking keeps the way in
-    and the trigger: a crash repro a user can commit."""
+    DevTools involved) comes back in every replay of the recorded actions: a crash repro a user can commit."""
     test, folder, _ = _failed_run(tmp_path, "repro-crash")
     assert {i["kind"] for i in test["issues"]} == {"crash"}, test["issues"]
     assert json.loads((folder / "repro.json").read_text())["issue"]["kind"] == "crash"
     replay = _gameqa(["replay", str(folder), "--times", "3"], folder, timeout=150)
     assert replay.returncode == 0 and replay.stdout.strip().endswith("reproduced 3/3"), replay.stdout + replay.stderr
-    shrink = _gameqa(["shrink", str(folder), "--budget", "90"], folder, timeout=200)
-    assert shrink.returncode == 0, shrink.stdout + shrink.stderr  # 0: the minimal list crashed once more
-    labels = [s["description"] for s in json.loads((folder / "repro-min.json").read_text())["steps"]]
-    assert len(labels) <= 3 and labels[0] == "press n" and labels[-1].startswith("press Space"), shrink.stdout
-    assert "→ crash: the game's renderer process crashed" in shrink.stdout
+    # shrinking a crash (every candidate that does not crash waits out CRASH_WAIT_S) is measured in
+    # benchmarks/shrink.py (6 -> 2 steps, the minimal test 10/10); here the replay is what a user runs

@@ -304,3 +304,7 @@ def test_not_entered_on_a_slow_machine_says_the_time_ran_out_before_the_later_wa
     )
     assert _few_tries_hint(20, 11.0) == ""  # the player went through its ways in: the verdict stands alone
     assert _few_tries_hint(5, 3.0) == ""  # quick tries: a short run, not a slow machine
+    # loading and the idle looks took the whole play time: a pass here would be a silent one
+    assert (
+        _few_tries_hint(0, 3.2) == "; play time ran out after 3 s before the first try: give it more (--game-duration)"
+    )

@@ -81,7 +81,9 @@ FEW_TRIES = 8
 def _few_tries_hint(actions: int, played_s: float) -> str:
     """Why a slow machine can fail a game it would enter: every try took seconds, and the time ran out
     before the clicks and sweeps that come after the keys (measured: 8 browsers on 2 cores, 4 tries in 11 s)."""
-    if actions >= FEW_TRIES or actions == 0 or played_s / actions < 1.0:
+    if actions == 0:
+        return f"; play time ran out after {played_s:.0f} s before the first try: give it more (--game-duration)"
+    if actions >= FEW_TRIES or played_s / actions < 1.0:
         return ""
     return (
         f"; only {actions} tries in {played_s:.0f} s ({played_s / actions:.1f} s each: a slow or busy machine): "
@@ -308,7 +310,7 @@ class GameAgent:
         test that checks the title screen is not a smoke test of the game; its reach is still recorded.
         """
         self.tracker.finish()
-        if self.reach.entered or not self.actions or not (self.played or self.settings.start):
+        if self.reach.entered or not (self.played or self.settings.start):
             return
         if any(i.kind in FATAL_KINDS or i.kind in (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT) for i in self.issues):
             return
