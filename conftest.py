@@ -1,1 +1,21 @@
 """Repository-level pytest setup: the plugin's own tests drive pytest in subprocesses via pytester."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, the tests that share a module-scoped run (a whole pytest session of
+    games, 30-80 s) go to one xdist worker, so that run happens once instead of once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = [
+            name
+            for name in info.names_closure
+            if (defs := info.name2fixturedefs.get(name)) and defs[-1].scope == "module" and name != "event_loop"
+        ]
+        if shared and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else shared[0]))

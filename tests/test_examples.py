@@ -26,7 +26,7 @@ DURATION = {
     "gate-hover-button": "10",
     "gate-unmarked-key": "10",
     "gate-dblclick-drag": "10",
-    "gate-digit-menu": "10",
+    "gate-digit-menu": "14",  # a pixel font: each OCR re-read takes 1-3 s on a busy machine
     "repro-crash": "15",  # the renderer dies ~3 s (more on a busy machine) after the 5th Space: the run ends there
     "touch-only": "8",
 }

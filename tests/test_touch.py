@@ -51,7 +51,7 @@ async def test_touch_wording(game_agent):
     await game_agent.wait(300)
 
 
-@pytest.mark.game(GAME, device="Pixel 7", duration=5, max_actions=4, model="openai/fake", api_base="{{api}}",
+@pytest.mark.game(GAME, device="Pixel 7", duration=10, max_actions=4, model="openai/fake", api_base="{{api}}",
                   ai_verdict="off")
 async def test_model_on_a_phone(game_agent):
     await game_agent.play()
