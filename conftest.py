@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the marks into the node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under `--dist loadgroup`, the tests that share a module-scoped run (a whole pytest session of
     games, 30-80 s) go to one xdist worker, so that run happens once instead of once per worker."""
