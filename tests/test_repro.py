@@ -242,7 +242,9 @@ def test_the_minimal_key_sequence_repro_reproduces_9_of_10(key_min: tuple[Path, 
 @pytest.mark.e2e
 def test_restart_repro_shrinks_to_start_and_try_again(tmp_path: Path) -> None:
     """--game-shrink in the run itself; the minimal repro is a page-error repro that works."""
-    test, folder, stdout = _failed_run(tmp_path, "repro-restart", "--game-shrink", "--game-shrink-budget", "120")
+    test, folder, stdout = _failed_run(
+        tmp_path, "repro-restart", "--game-shrink", "--game-shrink-budget", "120", "--game-duration", "8"
+    )
     minimal = json.loads((folder / "repro-min.json").read_text())
     assert [s["action"]["type"] for s in minimal["steps"]] == ["click_element", "click_element"]
     assert "Try again" in minimal["steps"][-1]["description"]

@@ -137,14 +137,19 @@ def test_serial_and_parallel_runs_record_the_same_verdicts(tmp_path: Path) -> No
     assert [s["status"] for s in sessions] == ["finished", "finished"] and [s["exit_code"] for s in sessions] == [1, 1]
 
     def verdicts(session_id: str) -> dict[str, tuple[str, str]]:
-        return {r["url_key"]: (r["status"], r["issue_kinds"]) for r in rows if r["session_id"] == session_id}
+        """Status and kinds; how many times a repeating error fired in 3 s depends on the machine's load."""
+        return {
+            r["url_key"]: (r["status"], json.dumps(sorted(json.loads(r["issue_kinds"]))))
+            for r in rows
+            if r["session_id"] == session_id
+        }
 
     assert (
         verdicts(sessions[0]["id"])
         == verdicts(sessions[1]["id"])
         == {
-            str(HEALTHY): ("passed", "{}"),
-            str(BROKEN): ("failed", json.dumps({"page-error": 2})),
+            str(HEALTHY): ("passed", "[]"),
+            str(BROKEN): ("failed", json.dumps(["page-error"])),
         }
     )
     for folder in ("serial", "parallel"):

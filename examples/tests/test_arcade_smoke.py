@@ -3,7 +3,7 @@
 import pytest
 
 
-@pytest.mark.game("../games/healthy-turn-based", duration=3)
+@pytest.mark.game("../games/healthy-turn-based", duration=8)
 def test_tic_tac_toe_smoke():
     pass
 

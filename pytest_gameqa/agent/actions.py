@@ -15,9 +15,9 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
-from ..browser.session import PageHung, bounded
+from ..browser.session import bounded
 from ..models import ObserveResult
-from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, ActionBase, InputContext, press_pointer
+from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, ActionBase, InputContext, drawn_text_now, press_pointer
 from .touch import LongPress, Swipe, Tap
 
 KEY_NAMES = (
@@ -68,14 +68,7 @@ class ClickAt(_Base):
         return f"{verb} {self.label or 'at'} ({int(self.x)},{int(self.y)})"
 
     async def run(self, ctx: InputContext) -> None:
-        x, y = self.x, self.y
-        if self.follow:
-            try:
-                now = await bounded(ctx.page.evaluate(_DRAWN_AT, self.follow), 1.0, "the page")
-            except PageHung:
-                now = None
-            if now:
-                x, y = float(now[0]), float(now[1])
+        x, y = await drawn_text_now(ctx, self.follow, self.x, self.y)
         ctx.check_point(x, y)
         if self.double:
             await bounded(ctx.page.mouse.click(x, y, click_count=2, delay=CLICK_HOLD_MS), INPUT_TIMEOUT, "a click")
@@ -92,13 +85,6 @@ class ClickAt(_Base):
 
     def on_touch(self) -> _Base | None:
         return Tap(x=self.x, y=self.y, label=self.label, double=self.double, follow=self.follow)
-
-
-#: the centre of a text drawn on a canvas of the top page, as of its latest frame (dom/canvas_text.js)
-_DRAWN_AT = """(text) => {
-  const found = typeof window.__gameqaText === "function" ? window.__gameqaText(80).find((d) => d.text === text) : null;
-  return found ? [found.x + found.width / 2, found.y + found.height / 2] : null;
-}"""
 
 
 class Drag(_Base):

@@ -97,3 +97,22 @@ async def press_pointer(page: Page, x: float, y: float) -> None:
         pass  # a hung page is the watchdog's business: release anyway
     finally:
         await bounded(mouse.up(), INPUT_TIMEOUT, "a click")
+
+
+#: the centre of a text drawn on a canvas of the top page, as of its latest frame (dom/canvas_text.js)
+_DRAWN_AT = """(text) => {
+  const found = typeof window.__gameqaText === "function" ? window.__gameqaText(80).find((d) => d.text === text) : null;
+  return found ? [found.x + found.width / 2, found.y + found.height / 2] : null;
+}"""
+
+
+async def drawn_text_now(ctx: InputContext, text: str | None, x: float, y: float) -> tuple[float, float]:
+    """Where a word drawn on the canvas is now (moving menus, bouncing buttons); (x, y) when it is gone or
+    the page does not answer within a second."""
+    if not text:
+        return x, y
+    try:
+        now = await bounded(ctx.page.evaluate(_DRAWN_AT, text), 1.0, "the page")
+    except PageHung:
+        now = None
+    return (float(now[0]), float(now[1])) if now else (x, y)

@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 
 from ..browser.session import PageHung, bounded
 from ..models import ObserveResult
-from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, TWO_FRAMES, ActionBase, InputContext
+from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, TWO_FRAMES, ActionBase, InputContext, drawn_text_now
 
 #: how long a long press holds: above the 500-600 ms games and browsers take for "long"
 LONG_PRESS_MS = 800
@@ -37,12 +37,6 @@ SWIPE_MOVES = 6
 #: gap between the two taps of a double tap (under the ~300 ms a double tap allows)
 DOUBLE_TAP_GAP_S = 0.12
 DIRECTIONS = ("left", "right", "up", "down")
-
-#: the centre of a text drawn on a canvas of the top page, as of its latest frame (dom/canvas_text.js)
-_DRAWN_AT = """(text) => {
-  const found = typeof window.__gameqaText === "function" ? window.__gameqaText(80).find((d) => d.text === text) : null;
-  return found ? [found.x + found.width / 2, found.y + found.height / 2] : null;
-}"""
 
 
 # ------------------------------------------------------------------------------------------------ dispatch
@@ -156,14 +150,7 @@ class _Touching(ActionBase):
         if self.target is not None:
             x, y = await _target_point(ctx, self.target)
         else:
-            x, y = float(self.x or 0), float(self.y or 0)
-            if self.follow:
-                try:
-                    now = await bounded(ctx.page.evaluate(_DRAWN_AT, self.follow), 1.0, "the page")
-                except PageHung:
-                    now = None
-                if now:
-                    x, y = float(now[0]), float(now[1])
+            x, y = await drawn_text_now(ctx, self.follow, float(self.x or 0), float(self.y or 0))
         ctx.check_point(x, y)
         return x, y
 
