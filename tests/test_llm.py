@@ -209,11 +209,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
         }
         server.script("cache", **cache_script)
         out = root / "out"
-        proc, results = run_pytest(  # two workers: the games mostly wait on the (fake) model and play time
-            ["-n", "2", "--html", str(out / "report.html"), "--junitxml", str(out / "junit.xml")],
-            root,
-            timeout=400,
-            env=ENV,
+        proc, results = run_pytest(
+            ["--html", str(out / "report.html"), "--junitxml", str(out / "junit.xml")], root, timeout=400, env=ENV
         )
         assert results is not None, proc.stdout[-4000:] + proc.stderr[-4000:]
         yield Run(server, root, proc, results)

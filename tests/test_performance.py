@@ -36,9 +36,7 @@ def healthy_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
     args = [a for g in HEALTHY for a in ("--game-url", str(GAMES / g))]
     started = time.time()
     proc, results = run_pytest(
-        [*args, "-n", "2", "--game-duration", "4", "--game-min-fps", "5", "--game-max-load-time", "30"],
-        cwd,
-        timeout=400,
+        [*args, "--game-duration", "4", "--game-min-fps", "5", "--game-max-load-time", "30"], cwd, timeout=400
     )
     assert results is not None, proc.stdout[-3000:] + proc.stderr[-3000:]
     by_game = {Path(t["url"]).name: t for t in results["tests"]}
