@@ -15,6 +15,7 @@ from helpers import CATALOG, GAMES, kinds, run_pytest
 # a hang is reported ~8 s after it starts; everything else needs a few seconds of play after getting in
 DURATION = {
     "gate-restart": "8",
+    "gate-key-sequence": "10",  # five presses in order, then the defect: seconds on a busy machine
     "broken-frozen-frames": "10",
     "broken-memory-growth": "8",
     "broken-hang": "10",
