@@ -60,7 +60,7 @@ def xdist_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     proc, results = run_pytest(
         cwd, "-n", "2",
         "--game-url", str(BROKEN), "--game-url", str(HEALTHY),
-        "--game-duration", "3", "--game-max-actions", "3",
+        "--game-duration", "5", "--game-max-actions", "3",
         "--game-screenshot-format", "png", "--game-screenshot-scale", "0.5",
         "--html", "self.html", "--self-contained-html", "--tracing", "on",
     )  # fmt: skip
@@ -75,7 +75,7 @@ def plain_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     proc, results = run_pytest(
         cwd, "-p", "no:html",
         "--game-url", str(BROKEN), "--game-url", str(HEALTHY),
-        "--game-duration", "3", "--game-max-actions", "3",
+        "--game-duration", "5", "--game-max-actions", "3",
         "--tracing", "retain-on-failure", "--screenshot", "on",
     )  # fmt: skip
     assert results is not None, proc.stdout + proc.stderr
