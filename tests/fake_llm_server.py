@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 PURPOSE = re.compile(r"^#\s*gameqa\s+(\w+)", re.M)
@@ -255,3 +256,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "findings": [],
     },
 }
+
+
+@dataclass
+class Run:
+    """A pytest session of model-driven games against this server, and its results (test modules share one)."""
+
+    server: FakeLLMServer
+    root: Path
+    proc: Any
+    results: dict[str, Any]
+
+    def test(self, name: str) -> dict[str, Any]:
+        return next(t for t in self.results["tests"] if t["nodeid"].endswith("::" + name))

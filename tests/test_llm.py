@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_llm_server import FakeLLMServer, Reply, Request
+from fake_llm_server import FakeLLMServer, Reply, Request, Run
 from helpers import GAMES, image_size, run_pytest
 
 from pytest_gameqa.monitor.pixels import decode_png
@@ -85,17 +84,6 @@ def pick(action: str, label: str) -> Any:
 
 def decision(**fields: Any) -> Reply:
     return Reply({"thought": "scripted", **fields})
-
-
-@dataclass
-class Run:
-    server: FakeLLMServer
-    root: Path
-    proc: Any
-    results: dict[str, Any]
-
-    def test(self, name: str) -> dict[str, Any]:
-        return next(t for t in self.results["tests"] if t["nodeid"].endswith("::" + name))
 
 
 def _game_test(name: str, game: str, api: str, model: str = "openai/fake", **marker: Any) -> str:

@@ -12,12 +12,11 @@ catalog entry has a `device`).
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_llm_server import FakeLLMServer, Reply
+from fake_llm_server import FakeLLMServer, Reply, Run
 from helpers import GAMES, kinds, run_pytest
 
 pytestmark = pytest.mark.e2e
@@ -56,17 +55,6 @@ async def test_touch_wording(game_agent):
 async def test_model_on_a_phone(game_agent):
     await game_agent.play()
 """
-
-
-@dataclass
-class Run:
-    server: FakeLLMServer
-    root: Path
-    proc: Any
-    results: dict[str, Any]
-
-    def test(self, name: str) -> dict[str, Any]:
-        return next(t for t in self.results["tests"] if t["nodeid"].endswith("::" + name))
 
 
 def decision(**fields: Any) -> Reply:
