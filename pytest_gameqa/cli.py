@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .runs import views
-from .runs.plugin import DEFAULT_DB, INFO_ENV, SESSION_ENV
-from .runs.store import LookupFailed, RunStore, StoreError, new_id
+from .runs.store import DEFAULT_DB, INFO_ENV, SESSION_ENV, LookupFailed, RunStore, StoreError, new_id
 
 USAGE_ERROR = 2
 RUN_USAGE = """usage: gameqa run URL_OR_PATH... [pytest options]
@@ -81,8 +80,8 @@ def cmd_run(argv: Sequence[str]) -> int:
     targets, extra = _split_run_args(argv)
     if not targets:
         raise CliError("gameqa run: give at least one game URL or build folder before the pytest options")
+    from .plugin.targets import parse_target
     from .settings import SettingError
-    from .targets import parse_target
 
     for raw in targets:
         try:

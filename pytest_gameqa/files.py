@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def relative(path: str | None, base: str | Path) -> str | None:
@@ -42,3 +43,21 @@ def write_atomic(target: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def swap_prefix(value: Any, old: str, new: str, separators: str = "/" + os.sep) -> Any:
+    """`value` (a string, or lists and dicts of them) with every string under `old` moved under `new`.
+
+    "Under" means equal to `old` or continuing it after one of `separators`, so `/out` never matches
+    `/output` and `http://127.0.0.1:80` never matches `http://127.0.0.1:8080`. Used for a shard's output
+    folder in stored records (merge) and for a recorded local origin in replayed actions.
+    """
+    if isinstance(value, str):
+        if value == old or (value.startswith(old) and value[len(old)] in separators):
+            return new + value[len(old) :]
+        return value
+    if isinstance(value, list):
+        return [swap_prefix(v, old, new, separators) for v in value]
+    if isinstance(value, dict):
+        return {k: swap_prefix(v, old, new, separators) for k, v in value.items()}
+    return value

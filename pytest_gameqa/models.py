@@ -6,6 +6,7 @@ renaming one is a breaking change.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Literal
 
@@ -172,6 +173,40 @@ class LLMUsage(BaseModel):
 Outcome = Literal["passed", "failed", "error", "skipped"]
 
 
+class ReproIssue(BaseModel):
+    """The issue a replay must bring back: the same kind and fingerprint (local ports normalised)."""
+
+    kind: IssueKind
+    message: str
+    fingerprint: str
+    location: str | None = None
+    at_s: float = 0.0
+
+    def line(self, chars: int = 120) -> str:
+        message = " ".join(self.message.split())
+        if len(message) > chars:
+            message = message[: chars - 3] + "..."
+        return f"{self.kind.value}: {message}"
+
+
+class ReproStatus(BaseModel):
+    """A failing game's reproduction (`repro-status.json`, `TestRecord.repro`): paths, confirmation, minimal steps."""
+
+    repro: str
+    test: str
+    issue: ReproIssue
+    steps: int
+    confirmed: str | None = Field(default=None, description='"reproduced 3/3", "1/3: flaky" (--game-confirm)')
+    reproduced: int | None = None
+    runs: int | None = None
+    flaky: bool | None = None
+    repro_min: str | None = None
+    test_min: str | None = None
+    min_steps: list[str] | None = Field(default=None, description="the minimal steps, as in the shrink output")
+    min_line: str | None = None
+    run: str = Field(default="", description="the command that runs the reproduction")
+
+
 class TestRecord(BaseModel):
     """One game test as written to gameqa-results.json."""
 
@@ -202,12 +237,47 @@ class TestRecord(BaseModel):
         default_factory=dict, description="distinct issues past the per-kind cap, counted by kind, not kept"
     )
     console_dropped: int = Field(default=0, description="console lines past the cap, counted, not kept")
-    repro: dict[str, Any] | None = Field(
+    repro: ReproStatus | None = Field(
         default=None,
         exclude=True,
-        description="the reproduction's status (repro/model.py ReproStatus) for a failing game: in evidence.json, "
-        "the run store and the xdist wire format (see record.record_json), not in gameqa-results.json",
+        description="the reproduction of a failing game: in evidence.json, the run store and the xdist wire "
+        "format (see `to_json`), not in gameqa-results.json",
     )
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON data: xdist's wire format (`report.gameqa`), evidence.json, the run store."""
+        data = self.model_dump(mode="json")
+        if self.repro is not None:
+            data["repro"] = self.repro.model_dump(mode="json")
+        return data
+
+    @classmethod
+    def of(cls, value: TestRecord | Mapping[str, Any]) -> TestRecord:
+        """A record from its JSON form (the controller's side of xdist, a stored record); a record as is."""
+        return value if isinstance(value, TestRecord) else cls.model_validate(value)
+
+    def map_paths(self, move: Callable[[str], str | None]) -> TestRecord:
+        """A copy with every file path in it passed through `move` (empty ones stay empty; a path `move`
+        drops stays as it was in `files`): the one place that knows where a record keeps paths, for the
+        results file, evidence.json and merged shards."""
+
+        def one(path: str | None) -> str | None:
+            return move(path) if path else path
+
+        record = self.model_copy(deep=True)
+        for action in record.actions:
+            action.before, action.after = one(action.before), one(action.after)
+        for issue in record.issues:
+            issue.screenshot = one(issue.screenshot)
+        if record.reach is not None:
+            record.reach.first_screenshot = one(record.reach.first_screenshot)
+        record.artifacts_dir = one(record.artifacts_dir)
+        record.files = {kind: one(path) or path for kind, path in record.files.items()}
+        if record.repro is not None:
+            repro = record.repro
+            repro.repro, repro.test = one(repro.repro) or repro.repro, one(repro.test) or repro.test
+            repro.repro_min, repro.test_min = one(repro.repro_min), one(repro.test_min)
+        return record
 
 
 class ResultsFile(BaseModel):

@@ -100,11 +100,11 @@ def test_no_import_cycles_between_the_package_modules() -> None:
 #: deliberate lazy imports: litellm only with a model, the repro replayer only when replaying).
 NO_LOCAL_CYCLES = (
     "pytest_gameqa.plugin",
-    "pytest_gameqa.record",
     "pytest_gameqa.runs",
     "pytest_gameqa.report",
+    "pytest_gameqa.repro",
     "pytest_gameqa.settings",
-    "pytest_gameqa.stash",
+    "pytest_gameqa.models",
     "pytest_gameqa.files",
     "pytest_gameqa.cli",
 )
@@ -115,10 +115,10 @@ def test_no_cycles_through_function_level_imports_among_the_core_modules() -> No
     assert core == []
 
 
-def test_the_run_guard_builds_records_without_importing_the_plugin() -> None:
+def test_the_run_guard_builds_records_through_the_coordinator() -> None:
     graph = import_graph(include_local=True)
-    assert "pytest_gameqa.plugin" not in graph["pytest_gameqa.runs.guard"]
-    assert "pytest_gameqa.record" in graph["pytest_gameqa.runs.guard"]
+    assert "pytest_gameqa.plugin.hooks" not in graph["pytest_gameqa.plugin.guard"]
+    assert "pytest_gameqa.plugin.coordinator" in graph["pytest_gameqa.plugin.guard"]
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

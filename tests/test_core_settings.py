@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from pytest_gameqa.models import IssueKind
-from pytest_gameqa.runs.plugin import resolve_db
+from pytest_gameqa.plugin.runs import resolve_db
 from pytest_gameqa.settings import (
     BY_FIELD,
     OPTIONS,

@@ -8,18 +8,17 @@ import json
 import re
 import sqlite3
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from pytest_gameqa import cli
 from pytest_gameqa.models import ActionResult, Reach, ResultsFile, TestRecord
-from pytest_gameqa.report.evidence import EVIDENCE_NAME, PHASES_KEY, write_evidence
+from pytest_gameqa.plugin.runs import _record_fields
+from pytest_gameqa.report.evidence import EVIDENCE_NAME, write_evidence
 from pytest_gameqa.report.html import Media, render
 from pytest_gameqa.report.summary import junit_properties, summary_line, write_summary
 from pytest_gameqa.runs import views
-from pytest_gameqa.runs.plugin import _record_fields
 from pytest_gameqa.runs.store import SCHEMA_VERSION, RunStore
 
 URL = "examples/games/press-n"
@@ -116,10 +115,7 @@ def _record(folder: Path, reach: Reach | None, outcome: str = "passed") -> TestR
 
 # ------------------------------------------------------------------------------------------------ evidence.json
 def _write_evidence(record: dict[str, Any]) -> dict[str, Any]:
-    item = SimpleNamespace(stash=pytest.Stash())
-    item.stash[PHASES_KEY] = {"setup": "passed", "call": "passed"}
-    report = SimpleNamespace(outcome="passed", sections=[])
-    write_evidence(item, report, record, ["[  0.10s] log: hello"])  # type: ignore[arg-type]
+    assert write_evidence(TestRecord.of(record), ["[  0.10s] log: hello"]) is None
     return json.loads((Path(record["artifacts_dir"]) / EVIDENCE_NAME).read_text(encoding="utf-8"))
 
 

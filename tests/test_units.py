@@ -14,7 +14,7 @@ from pytest_gameqa.monitor.pixels import decode_png
 from pytest_gameqa.report.artifacts import slug
 from pytest_gameqa.report.results import format_failure
 from pytest_gameqa.settings import SettingError, resolve, resolve_base
-from pytest_gameqa.targets import parse_target
+from pytest_gameqa.plugin.targets import parse_target
 
 
 def test_precedence_marker_over_cli_over_env_over_ini(pytester: pytest.Pytester) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -32,7 +31,7 @@ from pytest_gameqa.llm.cache import ActionCache
 from pytest_gameqa.llm.client import redact
 from pytest_gameqa.models import ActionResult, IssueKind, ObserveResult, Reach, TestRecord
 from pytest_gameqa.monitor.monitor import GameMonitor
-from pytest_gameqa.report.results import ResultsCollector
+from pytest_gameqa.report.results import results_file, write_results
 from pytest_gameqa.settings import GameSettings, SettingError, resolve, resolve_base
 
 
@@ -161,70 +160,32 @@ def test_key_inputs_are_named_by_the_key_they_press() -> None:
     assert ClickAt(x=1, y=1, label="canvas", double=True).input_name == "double-click canvas"
 
 
-# ------------------------------------------------------------------------------------------ outcomes
-def _report(nodeid: str, when: str, outcome: str, record: dict[str, Any] | None = None) -> SimpleNamespace:
-    report = SimpleNamespace(
-        nodeid=nodeid, when=when, skipped=outcome == "skipped", failed=outcome == "failed", passed=outcome == "passed"
-    )
-    if record is not None:
-        report.gameqa = record
-    return report
-
-
-def _record(nodeid: str, folder: Path) -> dict[str, Any]:
+# ------------------------------------------------------------------------------------------ results file
+def _record(nodeid: str, folder: Path) -> TestRecord:
     shot = folder / "game" / "01-after-press-n.jpg"
     return TestRecord(
         nodeid=nodeid,
         url="http://127.0.0.1:1/",
+        outcome="failed",
         started_at="2026-12-01T10:00:00+00:00",
         duration_s=3.0,
         actions=[ActionResult(index=1, description="press n", ok=True, at_s=1.0, after=str(shot))],
         artifacts_dir=str(folder / "game"),
         reach=Reach(entered=True, first_screenshot=str(shot)),
         files={"evidence": str(folder / "game" / "evidence.json")},
-    ).model_dump(mode="json")
-
-
-@pytest.mark.parametrize(
-    ("phases", "outcome"),
-    [
-        ([("setup", "passed"), ("call", "passed"), ("teardown", "passed")], "passed"),
-        ([("setup", "passed"), ("call", "failed"), ("teardown", "passed")], "failed"),
-        ([("setup", "failed"), ("teardown", "passed")], "error"),
-        ([("setup", "passed"), ("call", "passed"), ("teardown", "failed")], "error"),
-        ([("setup", "passed"), ("call", "failed"), ("teardown", "failed")], "failed"),  # the first failure stands
-        ([("setup", "skipped"), ("teardown", "passed")], "skipped"),
-        ([("setup", "passed"), ("call", "skipped"), ("teardown", "passed")], "skipped"),
-    ],
-)
-def test_a_game_gets_the_outcome_of_its_worst_phase(
-    tmp_path: Path, phases: list[tuple[str, str]], outcome: str
-) -> None:
-    collector = ResultsCollector(tmp_path)
-    for i, (when, result) in enumerate(phases):
-        last = i == len(phases) - 1
-        collector.on_report(_report("gameqa::g", when, result, _record("gameqa::g", tmp_path) if last else None))
-    (test,) = collector.results().tests
-    assert test.outcome == outcome
+    )
 
 
 def test_results_point_at_files_relative_to_the_output_folder(tmp_path: Path) -> None:
-    collector = ResultsCollector(tmp_path)
-    collector.on_report(_report("gameqa::g", "call", "passed"))
-    collector.on_report(_report("gameqa::g", "teardown", "passed", _record("gameqa::g", tmp_path)))
-    target = collector.write()
-    (test,) = collector.results().tests
+    record = _record("gameqa::g", tmp_path)
+    target = write_results([record], tmp_path)
+    (test,) = results_file([record], tmp_path).tests
     assert test.actions[0].after == "game/01-after-press-n.jpg"
     assert test.reach is not None and test.reach.first_screenshot == "game/01-after-press-n.jpg"
     assert test.artifacts_dir == "game" and test.files == {"evidence": "game/evidence.json"}
+    assert test.outcome == "failed"  # as the coordinator set it
     assert target == tmp_path / "gameqa-results.json" and '"game/01-after-press-n.jpg"' in target.read_text()
-
-
-def test_only_tests_with_a_game_record_are_listed(tmp_path: Path) -> None:
-    collector = ResultsCollector(tmp_path)
-    collector.on_report(_report("test_plain.py::test_x", "call", "failed"))
-    collector.on_report(_report("gameqa::g", "teardown", "passed", _record("gameqa::g", tmp_path)))
-    assert [t.nodeid for t in collector.results().tests] == ["gameqa::g"]
+    assert Path(record.actions[0].after or "").is_absolute()  # the live record keeps absolute paths
 
 
 class _Clock:

@@ -19,7 +19,8 @@ import pytest
 from playwright.async_api import Error as PlaywrightError
 from slugify import slugify
 
-from .evidence import FILES_KEY, failed_before_teardown
+from ..plugin.coordinator import failed_before_teardown
+from ..plugin.stash import FILES_KEY
 
 KEEP = ("on", "retain-on-failure")
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from ..models import TestRecord
-from ..record import as_record
 from .chart import sparkline
 from .results import kind_counts, kinds_text
 from .summary import device_text, reach_long
@@ -108,7 +107,7 @@ def _fmt(value: float | None, unit: str = "", digits: int = 2) -> str:
 
 def render(record: TestRecord | Mapping[str, Any], media: Media) -> str:
     """The whole block for one game: a page a developer can debug from without re-running the game."""
-    record = as_record(record)
+    record = TestRecord.of(record)
     parts = [f"<style>{CSS}</style>", f'<section class="gq" data-gameqa="{escape(record.nodeid)}">']
     parts.append(_header(record))
     parts.append(_reach(record, media))

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from ..files import relative, write_atomic
+from ..files import relative, swap_prefix, write_atomic
 from ..models import ResultsFile, TestRecord
 from ..runs.store import Owner, RunStore, StoreError, now_iso
 from .results import RESULTS_NAME, kind_counts, kinds_text
@@ -164,35 +164,25 @@ def _started(record: TestRecord) -> dt.datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
 
 
-def _move(path: str | None, source: Path, into: Path) -> str | None:
+def _move(path: str, source: Path, into: Path) -> str | None:
     """A path relative to the shard's results file -> relative to the merged one (absolute stays)."""
-    if not path or Path(path).is_absolute():
+    if Path(path).is_absolute():
         return path
     return relative(str(source / path), into)
 
 
 def _relocate(record: TestRecord, source: Path, into: Path) -> TestRecord:
-    record = record.model_copy(deep=True)
-    for action in record.actions:
-        action.before, action.after = _move(action.before, source, into), _move(action.after, source, into)
-    for issue in record.issues:
-        issue.screenshot = _move(issue.screenshot, source, into)
-    if record.reach is not None:
-        record.reach.first_screenshot = _move(record.reach.first_screenshot, source, into)
-    record.artifacts_dir = _move(record.artifacts_dir, source, into)
-    record.files = {kind: _move(path, source, into) or path for kind, path in record.files.items()}
-    return record
+    return record.map_paths(lambda path: _move(path, source, into))
 
 
-def _rebase(value: Any, old: str, new: str) -> Any:
-    """Every string path under `old` (the shard machine's output folder) now under `new` (where it is here)."""
-    if isinstance(value, str):
-        return new + value[len(old) :] if value == old or value.startswith(old + os.sep) else value
-    if isinstance(value, list):
-        return [_rebase(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _rebase(v, old, new) for k, v in value.items()}
-    return value
+def _rebase(record_json: str, old: str, new: str) -> str:
+    """A stored record whose paths were under `old` (the shard machine's output folder), now under `new`."""
+    data = json.loads(record_json)
+    try:
+        record = TestRecord.of(data)
+    except ValidationError:  # a row another version wrote: every string under `old` moves
+        return json.dumps(swap_prefix(data, old, new))
+    return json.dumps(record.map_paths(lambda path: swap_prefix(path, old, new)).to_json())
 
 
 def _store_runs(shard: Shard, results_path: Path, html_report: Path) -> list[dict[str, Any]]:
@@ -202,9 +192,9 @@ def _store_runs(shard: Shard, results_path: Path, html_report: Path) -> list[dic
         run = dict(row)
         if old:
             for key in ("artifacts_dir", "evidence_path"):
-                run[key] = _rebase(run.get(key), old, str(shard.output_dir))
+                run[key] = swap_prefix(run.get(key), old, str(shard.output_dir))
             if run.get("record"):
-                run["record"] = json.dumps(_rebase(json.loads(run["record"]), old, str(shard.output_dir)))
+                run["record"] = _rebase(run["record"], old, str(shard.output_dir))
         run["results_path"] = str(results_path)
         run["html_report"] = str(shard.report_html) if shard.report_html else str(html_report)
         runs.append(run)

@@ -1,9 +1,8 @@
 """gameqa-results.json (one merged file per session, written by the controller only) and issue text.
 
-Workers attach each test's record to its teardown report as JSON (xdist ships report attributes to
-the controller); the collector rebuilds the `TestRecord`, so the file is complete under `-n N` and is
-written even when tests fail or error. Issues are put into words here for every report: the failure
-message, the JUnit properties.
+The coordinator gathers every record on the controller (workers ship them on the teardown report), so
+the file is complete under `-n N` and is written even when tests fail or error. Issues are put into
+words here for every report: the failure message, the JUnit properties.
 """
 
 from __future__ import annotations
@@ -11,12 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from ..files import relative, write_atomic
 from ..models import Issue, ResultsFile, TestRecord
 from ..monitor.issuebook import MAX_ISSUES_PER_KIND
-from ..record import as_record, outcome_of
 
 RESULTS_NAME = "gameqa-results.json"
 
@@ -87,52 +84,13 @@ def format_failure(
     return "\n".join(lines)
 
 
-class ResultsCollector:
-    """Gathers records and phase outcomes from (possibly remote) test reports."""
+def results_file(records: Iterable[TestRecord], output_dir: Path) -> ResultsFile:
+    """gameqa-results.json's content: every record as it is (outcomes set by the coordinator), with paths
+    relative to the file's folder."""
+    return ResultsFile(tests=[record.map_paths(lambda path: relative(path, output_dir)) for record in records])
 
-    def __init__(self, output_dir: Path) -> None:
-        self.output_dir = output_dir
-        self.records: dict[str, TestRecord] = {}
-        self.phases: dict[str, dict[str, str]] = {}
 
-    def on_report(self, report: Any) -> None:
-        nodeid = report.nodeid
-        record = getattr(report, "gameqa", None)
-        if record is not None:
-            self.records[nodeid] = as_record(record)
-        phases = self.phases.setdefault(nodeid, {})
-        if report.failed:
-            outcome = "failed"
-        elif report.skipped:
-            outcome = "skipped"
-        else:
-            outcome = "passed"
-        if report.when == "setup":
-            phases.clear()  # a rerun (pytest-rerunfailures) starts over
-        if phases.get(report.when) != "failed":  # a phase reported twice (an interrupt's teardown): a failure stays
-            phases[report.when] = outcome
-
-    def outcome(self, nodeid: str) -> str:
-        return outcome_of(self.phases.get(nodeid, {}))
-
-    def results(self) -> ResultsFile:
-        tests = []
-        for nodeid, stored in self.records.items():
-            record = stored.model_copy(deep=True)
-            record.outcome = self.outcome(nodeid)  # type: ignore[assignment]
-            for action in record.actions:
-                action.before = relative(action.before, self.output_dir)
-                action.after = relative(action.after, self.output_dir)
-            for issue in record.issues:
-                issue.screenshot = relative(issue.screenshot, self.output_dir)
-            if record.reach is not None:
-                record.reach.first_screenshot = relative(record.reach.first_screenshot, self.output_dir)
-            record.artifacts_dir = relative(record.artifacts_dir, self.output_dir)
-            record.files = {kind: relative(path, self.output_dir) or path for kind, path in record.files.items()}
-            tests.append(record)
-        return ResultsFile(tests=tests)
-
-    def write(self) -> Path:
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        data = self.results().model_dump(mode="json")
-        return write_atomic(self.output_dir / RESULTS_NAME, json.dumps(data, indent=2))
+def write_results(records: Iterable[TestRecord], output_dir: Path) -> Path:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    data = results_file(records, output_dir).model_dump(mode="json")
+    return write_atomic(output_dir / RESULTS_NAME, json.dumps(data, indent=2))

@@ -7,7 +7,6 @@ from typing import Any
 
 from ..files import relative_to_cwd
 from ..models import Reach, ResultsFile, TestRecord
-from ..record import as_record
 from .results import issue_line, kind_counts, kinds_text
 
 __all__ = [
@@ -90,7 +89,7 @@ def device_text(record: TestRecord) -> str | None:
 
 def junit_properties(record: TestRecord | Mapping[str, Any]) -> list[tuple[str, str]]:
     """Key facts of one game as JUnit <property> pairs, so CI dashboards can chart them without the JSON."""
-    record = as_record(record)
+    record = TestRecord.of(record)
     issues = record.issues
     metrics = record.metrics
     props: list[tuple[str, str]] = [

@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
-from ..models import IssueKind
+from ..agent.actions import Action
+from ..models import IssueKind, ReproIssue, ReproStatus
 from ..monitor.issuebook import fingerprint
+
+__all__ = ["ReplayCount", "Repro", "ReproIssue", "ReproStatus", "ReproStep", "issue_key", "normalise", "rebuild"]
 
 REPRO_NAME = "repro.json"
 REPRO_TEST_NAME = "test_repro.py"
@@ -24,25 +27,12 @@ VERSION = 1
 
 #: a local build's server origin: its port changes every run, the defect does not
 _LOCAL_ORIGIN = re.compile(r"https?://(?:127\.0\.0\.1|localhost|\[::1\]):\d+", re.I)
+_ACTION: TypeAdapter[Any] = TypeAdapter(Action)
 
 
-class ReproIssue(BaseModel):
-    """The issue a replay must bring back: the same kind and fingerprint (local ports normalised)."""
-
-    kind: IssueKind
-    message: str
-    fingerprint: str
-    location: str | None = None
-    at_s: float = 0.0
-
-    def key(self) -> tuple[str, str]:
-        return self.kind.value, normalise(self.fingerprint)
-
-    def line(self, chars: int = 120) -> str:
-        message = " ".join(self.message.split())
-        if len(message) > chars:
-            message = message[: chars - 3] + "..."
-        return f"{self.kind.value}: {message}"
+def rebuild(action: dict[str, Any]) -> Any:
+    """An Action from its JSON (the `type` field picks the model)."""
+    return _ACTION.validate_python(action)
 
 
 class ReproStep(BaseModel):
@@ -59,8 +49,6 @@ class ReproStep(BaseModel):
 
     def label(self) -> str:
         """How the step reads in a list of steps ("press ArrowLeft x5"), from the action itself."""
-        from .replay import rebuild
-
         try:
             return rebuild(self.action).describe()
         except Exception:
@@ -100,24 +88,6 @@ class ReplayCount(BaseModel):
         if self.reproduced == 0:
             return f"not reproduced 0/{self.runs}"
         return f"{self.reproduced}/{self.runs}: flaky"
-
-
-class ReproStatus(BaseModel):
-    """The sidecar `repro-status.json` (and `record["repro"]`): paths, confirmation and the minimal steps."""
-
-    repro: str
-    test: str
-    issue: ReproIssue
-    steps: int
-    confirmed: str | None = Field(default=None, description='"reproduced 3/3", "1/3: flaky" (--game-confirm)')
-    reproduced: int | None = None
-    runs: int | None = None
-    flaky: bool | None = None
-    repro_min: str | None = None
-    test_min: str | None = None
-    min_steps: list[str] | None = Field(default=None, description="the minimal steps, as in the shrink output")
-    min_line: str | None = None
-    run: str = Field(default="", description="the command that runs the reproduction")
 
 
 def normalise(text: str) -> str:

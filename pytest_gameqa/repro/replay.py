@@ -16,13 +16,13 @@ import asyncio
 import time
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from ..agent.actions import Action
 from ..agent.agent import GameAgent, GameStopped
 from ..browser.session import PageHung, origin_of
+from ..files import swap_prefix
 from ..models import Issue, IssueKind
-from .model import issue_key
+from .model import issue_key, rebuild
+
+__all__ = ["CRASH_WAIT_S", "GAP_CAP_S", "SETTLE_S", "Replay", "deterministic_script", "matches", "rebase", "rebuild"]
 
 #: the longest recorded gap between two steps that a replay keeps (a shrunk list can have long holes)
 GAP_CAP_S = 5.0
@@ -31,7 +31,6 @@ SETTLE_S = 2.5
 #: a crash comes seconds after its trigger (a runaway allocation must fill the heap first, ~3 s here and
 #: more on a busy machine): a replay looking for one waits this long after its last step (less once it came)
 CRASH_WAIT_S = 12.0
-_ACTION = TypeAdapter(Action)
 
 #: deterministic mode: Math.random seeded (mulberry32) in every frame, before the game's own scripts
 DETERMINISTIC_JS = """(() => {
@@ -50,26 +49,11 @@ def deterministic_script(seed: int) -> str:
     return DETERMINISTIC_JS % (int(seed) & 0xFFFFFFFF)
 
 
-def rebuild(action: dict[str, Any]) -> Any:
-    """An Action from its JSON (the `type` field picks the model)."""
-    return _ACTION.validate_python(action)
-
-
 def rebase(action: dict[str, Any], recorded_origin: str | None, origin: str) -> dict[str, Any]:
     """Point frame URLs recorded on the old origin (a local server's port) at the game's origin now."""
     if not recorded_origin or recorded_origin == origin:
         return action
-
-    def fix(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(recorded_origin):
-            return origin + value[len(recorded_origin) :]
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        return value
-
-    return fix(action)
+    return swap_prefix(action, recorded_origin, origin, "/?#")
 
 
 def matches(issue: Issue, target: dict[str, Any]) -> bool:

@@ -122,7 +122,7 @@ class CandidateRunner:
 
     async def __aenter__(self) -> CandidateRunner:
         from ..browser.pool import BrowserPool
-        from ..targets import LocalServers, parse_target
+        from ..plugin.targets import LocalServers, parse_target
 
         self._servers = LocalServers()
         self._url = self._servers.url_for(parse_target(self.repro.target, source="the reproduction's game"))
@@ -160,7 +160,7 @@ class CandidateRunner:
     ) -> bool:
         """Replay `repro.steps` once; True when the issue came back."""
         from ..agent.agent import GameAgent
-        from ..contexts import game_context
+        from ..plugin.contexts import game_context
 
         started = time.monotonic()
         self.runs += 1

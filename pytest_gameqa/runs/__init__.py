@@ -1,18 +1,11 @@
-"""Batch runs: run records (RunStore, RunsPlugin) and the guard that makes every ending leave a report."""
+"""The run store: one row per game test of every session (store.py) and how commands show them (views.py).
+
+The pytest side that writes the rows is plugin/runs.py; the guard that makes every ending leave a
+report is plugin/guard.py.
+"""
 
 from __future__ import annotations
 
-import pytest
+from .store import DEFAULT_DB, INFO_ENV, SESSION_ENV, LookupFailed, Owner, RunStore, StoreError
 
-from . import plugin as _plugin
-from .guard import RunGuard
-from .plugin import RunsPlugin
-from .store import LookupFailed, Owner, RunStore, StoreError
-
-__all__ = ["LookupFailed", "Owner", "RunGuard", "RunStore", "RunsPlugin", "StoreError", "configure"]
-
-
-def configure(config: pytest.Config) -> None:
-    """Register the guard (always) and the run recorder (unless turned off); from the plugin's pytest_configure."""
-    config.pluginmanager.register(RunGuard(config), "gameqa-guard")
-    _plugin.configure(config)
+__all__ = ["DEFAULT_DB", "INFO_ENV", "SESSION_ENV", "LookupFailed", "Owner", "RunStore", "StoreError"]

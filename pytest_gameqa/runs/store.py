@@ -21,6 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+#: the run store's file, relative to the rootdir, unless --game-runs-db / GAMEQA_RUNS_DB / gameqa_runs_db say otherwise
+DEFAULT_DB = Path(".gameqa") / "runs.sqlite"
+#: `gameqa run` names the session it starts through this variable
+SESSION_ENV = "GAMEQA_SESSION_ID"
+#: When set (by `gameqa run`), the session writes where its records and reports went into this file.
+INFO_ENV = "GAMEQA_RUN_INFO"
+
 T = TypeVar("T")
 SCHEMA_VERSION = 2
 #: Statuses a run can still leave; everything else is a final verdict.

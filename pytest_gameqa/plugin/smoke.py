@@ -5,7 +5,7 @@ Collected by the plugin itself (no test file needed); each URL becomes one param
 
 import pytest
 
-from pytest_gameqa.stash import TARGETS_KEY
+from pytest_gameqa.plugin.stash import TARGETS_KEY
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

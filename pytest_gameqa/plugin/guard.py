@@ -24,9 +24,8 @@ from typing import Any
 
 import pytest
 
-from .. import record as record_mod
-from ..record import is_game_item
-from ..stash import AGENT_KEY, RECORD_KEY, TARGETS_KEY
+from .coordinator import coordinator_of, is_game_item
+from .stash import AGENT_KEY, INTERRUPTED_KEY, RECORD_KEY, TARGETS_KEY
 
 #: How long a test body may ignore the hard time limit before it is cancelled.
 CANCEL_GRACE_S = 5.0
@@ -103,8 +102,8 @@ class RunGuard:
             pytest.fail(INTERRUPTED.format(why=why), pytrace=False)
 
         call = pytest.CallInfo.from_call(teardown, when="teardown", reraise=(pytest.exit.Exception, KeyboardInterrupt))
+        item.stash[INTERRUPTED_KEY] = True  # the coordinator marks the report: the run store says "interrupted"
         report = item.ihook.pytest_runtest_makereport(item=item, call=call)
-        report.gameqa_interrupted = True
         item.ihook.pytest_runtest_logreport(report=report)
 
     def _stop_unfinished(self, item: pytest.Item, agent: Any) -> None:
@@ -115,7 +114,7 @@ class RunGuard:
             loop.run_until_complete(asyncio.wait_for(agent.stop(), 30))
         if RECORD_KEY not in item.stash:
             with contextlib.suppress(Exception):
-                record_mod.build(item, agent)
+                coordinator_of(item.config).build(item, agent)
 
     # ------------------------------------------------------------------------------------------ time limit
     @pytest.hookimpl(wrapper=True)

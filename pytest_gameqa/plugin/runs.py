@@ -1,5 +1,8 @@
 """RunsPlugin: writes a run record per game test as it goes (pending -> running -> verdict) into the RunStore.
 
+It takes the verdict and the record from the coordinator (`pytest_gameqa_test_finished`), and the
+reproductions shrunk at the end of the session from `pytest_gameqa_session_finished`.
+
 Whichever process runs a test writes its row (the only process, or each xdist worker), so a worker's
 rows are current even if the controller dies; the controller (or the only process) closes the session.
 The store file is created only when a session really has game tests, never for other test suites.
@@ -20,17 +23,13 @@ from typing import Any
 import pytest
 
 from ..models import TestRecord
-from ..record import as_record, failing_phase, is_game_item, outcome_of, record_json
+from ..runs.store import DEFAULT_DB, INFO_ENV, SESSION_ENV, Owner, RunStore, new_id, now_iso
 from ..settings import DEFAULT_SEED, SettingError, resolve_option
-from ..stash import BASE_SETTINGS_KEY, URL_KEY
-from .store import Owner, RunStore, new_id, now_iso
+from .coordinator import failing_phase, is_game_item
+from .stash import BASE_SETTINGS_KEY, URL_KEY
 
 __all__ = ["DEFAULT_DB", "INFO_ENV", "SESSION_ENV", "RunsPlugin", "configure", "is_game_item", "resolve_db", "url_of"]
 
-DEFAULT_DB = Path(".gameqa") / "runs.sqlite"
-SESSION_ENV = "GAMEQA_SESSION_ID"
-#: When set (by `gameqa run`), the session writes where its records and reports went into this file.
-INFO_ENV = "GAMEQA_RUN_INFO"
 _ID = re.compile(r"[0-9a-f]{4,32}")
 
 
@@ -50,7 +49,7 @@ def resolve_db(config: pytest.Config, environ: dict[str, str] | None = None) -> 
 
 def url_of(item: pytest.Item) -> tuple[str | None, str | None]:
     """(as given, stable key): a local build's key is its absolute path, so history survives new ports."""
-    from ..targets import parse_target
+    from .targets import parse_target
 
     callspec = getattr(item, "callspec", None)
     target = callspec.params.get("game_target") if callspec is not None else None
@@ -104,7 +103,6 @@ class RunsPlugin:
             self.session_owner = self.owner
         self.session_created = False
         self.interrupted = False
-        self._phases: dict[str, dict[str, Any]] = {}
         self._items: dict[str, pytest.Item] = {}
 
     def _session_id_from_env(self) -> str:
@@ -192,7 +190,6 @@ class RunsPlugin:
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
         if is_game_item(item):
             self._items[item.nodeid] = item
-            self._phases[item.nodeid] = {}
             raw, key = url_of(item)
             worker = self.worker.get("workerid") if self.worker else None
             self._safely(
@@ -215,39 +212,46 @@ class RunsPlugin:
         self._ensure_session()
         return self.store.update_run(self.session_id, nodeid, **fields)
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        phases = self._phases.get(report.nodeid)
-        if phases is None:
-            return
-        if report.when == "setup":
-            phases.clear()
-        phases[report.when] = report
-        if report.when == "teardown":
-            self._safely("recording a verdict", self._finish, report.nodeid, phases)
-            self._items.pop(report.nodeid, None)
+    @pytest.hookimpl
+    def pytest_gameqa_test_finished(
+        self, record: TestRecord | None, item: pytest.Item, report: Any, outcome: str, reports: dict[str, Any]
+    ) -> None:
+        self._safely("recording a verdict", self._finish, item, record, report, outcome, reports)
+        self._items.pop(item.nodeid, None)
 
-    def _finish(self, nodeid: str, phases: dict[str, Any]) -> None:
-        teardown = phases["teardown"]
-        wire = getattr(teardown, "gameqa", None)
-        record = as_record(wire) if wire else None
-        status, failing = _verdict(phases)
-        if getattr(teardown, "gameqa_interrupted", False):
-            status = "interrupted"
+    def _finish(
+        self, item: pytest.Item, record: TestRecord | None, teardown: Any, outcome: str, reports: dict[str, Any]
+    ) -> None:
+        failed = failing_phase({when: r.outcome for when, r in reports.items()})
+        status = "interrupted" if getattr(teardown, "gameqa_interrupted", False) else outcome
         fields: dict[str, Any] = {
             "status": status,
             "finished_at": now_iso(),
-            "error": _error_text(failing) if failing is not None else None,
+            "error": _error_text(reports[failed]) if failed is not None else None,
             "results_path": self.results_path,
             "html_report": self.html_report,
         }
         if record is not None:
             fields.update(_record_fields(record))
-        item = self._items.get(nodeid)
-        if item is not None and record is None:
+        else:
             raw, key = url_of(item)
             if raw:
                 fields.update(url=raw, url_key=key)
-        self._update(nodeid, **fields)
+        self._update(item.nodeid, **fields)
+
+    @pytest.hookimpl
+    def pytest_gameqa_session_finished(self, records: dict[str, TestRecord]) -> None:
+        """Records the session added to after their tests (a shrunk reproduction) are stored again."""
+        changed = {nodeid: r for nodeid, r in records.items() if r.repro is not None and r.repro.repro_min}
+        if changed and not self.broken and self.store.path.is_file():
+            self._safely("recording the minimal reproductions", self._store_records, changed)
+
+    def _store_records(self, records: dict[str, TestRecord]) -> None:
+        self.store.open(create=False)
+        if self.store.session(self.session_id) is None:
+            return
+        for nodeid, record in records.items():
+            self.store.update_run(self.session_id, nodeid, record=json.dumps(record.to_json()))
 
     # ------------------------------------------------------------------------------------------ the end
     def pytest_keyboard_interrupt(self) -> None:
@@ -288,13 +292,6 @@ class RunsPlugin:
             pass
 
 
-def _verdict(phases: dict[str, Any]) -> tuple[str, Any]:
-    """(status, the failing phase's report): the outcome rule of every report (record.outcome_of)."""
-    outcomes = {when: report.outcome for when, report in phases.items()}
-    failed = failing_phase(outcomes)
-    return outcome_of(outcomes), phases[failed] if failed is not None else None
-
-
 def _error_text(report: Any, limit: int = 4000) -> str:
     text = (getattr(report, "longreprtext", "") or "").strip()
     return text[:limit] if text else f"{report.when} failed"
@@ -302,7 +299,7 @@ def _error_text(report: Any, limit: int = 4000) -> str:
 
 def _record_fields(record: TestRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The run row's columns from a game's record (the whole record as JSON in `record`)."""
-    record = as_record(record)
+    record = TestRecord.of(record)
     metrics = record.metrics.model_dump(mode="json")
     metrics.pop("samples", None)
     kinds = Counter(i.kind.value for i in record.issues if i.kind.value != "warning")
@@ -317,7 +314,7 @@ def _record_fields(record: TestRecord | Mapping[str, Any]) -> dict[str, Any]:
         "issue_count": sum(kinds.values()),
         "issue_kinds": json.dumps(dict(kinds)),
         "metrics": json.dumps(metrics),
-        "record": json.dumps(record_json(record)),
+        "record": json.dumps(record.to_json()),
         "artifacts_dir": record.artifacts_dir,
         "evidence_path": record.files.get("evidence"),
         "entered": None if reach is None else int(reach.entered),

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel
 
-from .settings import SettingError
+from ..settings import SettingError
 
 
 class GameTarget(BaseModel):
@@ -72,7 +72,7 @@ class LocalServers:
         if not target.is_local:
             assert target.url is not None
             return target.url
-        from .browser.server import LocalGameServer
+        from ..browser.server import LocalGameServer
 
         assert target.root is not None and target.entry is not None
         with self._lock:

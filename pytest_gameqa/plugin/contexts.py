@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from .browser.devices import lookup
-from .settings import GameSettings
+from ..browser.devices import lookup
+from ..settings import GameSettings
 
 #: context options recorded by pytest-playwright's own capture, handled for game tests by report/capture.py
 _CAPTURE_KEYS = ("record_video_dir", "record_video_size")

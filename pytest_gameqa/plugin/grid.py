@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from .browser.remote import RemoteProblem, check_endpoint
-from .stash import TARGETS_KEY
+from .stash import BASE_SETTINGS_KEY, TARGETS_KEY
 
 
 def check_endpoints(config: pytest.Config) -> None:
-    """A mistyped endpoint is one line before any test, not a connect timeout per game."""
-    if config.getoption("--game-ws-endpoint") and config.getoption("--game-cdp-url"):
+    """One browser elsewhere at most (each endpoint's shape is checked by the settings table)."""
+    base = config.stash[BASE_SETTINGS_KEY]
+    if base.get("ws_endpoint") and base.get("cdp_url"):
         raise pytest.UsageError("gameqa: give --game-ws-endpoint or --game-cdp-url, not both")
-    checks = (("--game-ws-endpoint", ("ws", "wss")), ("--game-cdp-url", ("http", "https", "ws", "wss")))
-    for flag, schemes in checks:
-        value = config.getoption(flag)
-        if value:
-            try:
-                check_endpoint(value, flag, schemes)
-            except RemoteProblem as problem:
-                raise pytest.UsageError(str(problem)) from None
 
 
 def connect_options_overridden(session: pytest.Session) -> bool:
@@ -40,7 +32,7 @@ def say_how_local_builds_reach(config: pytest.Config, session: pytest.Session) -
         local = local or bool(raw and not str(raw).lower().startswith(("http://", "https://")))
     if not local:
         return
-    if config.getoption("--game-cdp-url"):
+    if config.stash[BASE_SETTINGS_KEY].get("cdp_url"):
         line = (
             "gameqa: local builds are served on this machine's 127.0.0.1; a browser behind --game-cdp-url can load "
             "them only if it runs here (DevTools has no expose_network): see README 'Browser grids'"
