@@ -11,12 +11,20 @@ still stacks on top, and game tests honour it.
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..browser.devices import lookup
-from ..settings import GameSettings
+if TYPE_CHECKING:
+    from ..settings import GameSettings
+
+
+def lookup(name: str) -> Any:
+    """Playwright's device table (browser/devices.py), read only when a device is named."""
+    from ..browser.devices import lookup as device_lookup
+
+    return device_lookup(name)
+
 
 #: context options recorded by pytest-playwright's own capture, handled for game tests by report/capture.py
 _CAPTURE_KEYS = ("record_video_dir", "record_video_size")

@@ -22,12 +22,14 @@ import datetime as dt
 import os
 import time
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..models import Issue, IssueKind, Outcome, TestRecord
 from .stash import AGENT_KEY, COORDINATOR_KEY, FILES_KEY, INTERRUPTED_KEY, PHASES_KEY, RECORD_KEY, URL_KEY
+
+if TYPE_CHECKING:
+    from ..models import Issue, Outcome, TestRecord
 
 PHASES = ("setup", "call", "teardown")
 
@@ -90,6 +92,8 @@ class Coordinator:
     # ------------------------------------------------------------------------------------------ records
     def build(self, item: pytest.Item, agent: Any) -> TestRecord:
         """The record of `item`'s game from its (stopped) agent."""
+        from ..models import TestRecord
+
         issues = agent.issues
         for issue in issues:
             issue.screenshot = nearest_screenshot(agent.actions, issue)
@@ -117,6 +121,8 @@ class Coordinator:
 
     def unstarted(self, item: pytest.Item, url: str, failure: str) -> TestRecord:
         """A game that never got a browser is still reported (outcome error, the reason as its issue)."""
+        from ..models import Issue, IssueKind, TestRecord
+
         issue = Issue(kind=IssueKind.LOAD_FAILURE, message=failure, at_s=0.0, fatal=True)
         started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         record = TestRecord(nodeid=item.nodeid, url=url, started_at=started, duration_s=0.0, issues=[issue])
@@ -197,6 +203,8 @@ class Coordinator:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, "gameqa", None)
         if report.when == "teardown" and data is not None and not self.is_worker:
+            from ..models import TestRecord
+
             self.records[report.nodeid] = TestRecord.of(data)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

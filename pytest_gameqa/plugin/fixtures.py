@@ -16,16 +16,15 @@ import pytest
 import pytest_asyncio
 
 from .. import settings as settings_mod
-from ..settings import GameSettings
-from .contexts import game_context
 from .coordinator import coordinator_of
 from .stash import AGENT_KEY, BASE_SETTINGS_KEY, CONTEXT_ARGS_KEY, SERVERS_KEY, URL_KEY
-from .targets import GameTarget, parse_target
 
 if TYPE_CHECKING:
     from ..agent.agent import GameAgent
     from ..browser.pool import BrowserPool
     from ..report.capture import BrowserArtifacts
+    from ..settings import GameSettings
+    from .targets import GameTarget, LocalServers
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -83,6 +82,8 @@ def game_url(request: pytest.FixtureRequest) -> str | None:
 @pytest.fixture
 def game_target(request: pytest.FixtureRequest, game_url: str | None) -> GameTarget:
     """The game to load, parsed from `game_url` (a `--game-url` test is parametrized with it instead)."""
+    from .targets import parse_target
+
     if not game_url:
         pytest.fail(
             f"gameqa: {request.node.nodeid} has no game URL; use @pytest.mark.game('http://...') "
@@ -106,6 +107,8 @@ def game_settings(
 
     The viewport is the one the game really gets: a device's or `browser_context_args`' when given.
     """
+    from .contexts import game_context
+
     marker = request.node.get_closest_marker("game")
     kwargs = dict(marker.kwargs) if marker is not None else {}
     request.node.stash[URL_KEY] = game_target.raw  # what the reports call the game
@@ -137,7 +140,7 @@ async def game_agent(
     from .repro import prepare_agent
 
     coordinator = coordinator_of(request.config)
-    url = request.config.stash[SERVERS_KEY].url_for(game_target)  # a local build is served on 127.0.0.1
+    url = _servers(request.config).url_for(game_target)  # a local build is served on 127.0.0.1
     failure = None
     try:
         browser = await game_browser_pool.get(expose_loopback=game_target.is_local)
@@ -168,6 +171,16 @@ async def game_agent(
     finally:
         await asyncio.shield(capture.close(agent))  # stops the agent
         coordinator.build(request.node, agent)
+
+
+def _servers(config: pytest.Config) -> LocalServers:
+    """The session's servers of local builds (stopped at unconfigure)."""
+    servers = config.stash.get(SERVERS_KEY, None)
+    if servers is None:
+        from .targets import LocalServers
+
+        servers = config.stash[SERVERS_KEY] = LocalServers()
+    return servers
 
 
 async def _start(agent: GameAgent, capture: BrowserArtifacts) -> str | None:

@@ -20,7 +20,6 @@ from .. import settings as settings_mod
 from . import grid, hookspecs
 from .coordinator import Coordinator, is_game_item
 from .stash import BASE_SETTINGS_KEY, COORDINATOR_KEY, SERVERS_KEY, TARGETS_KEY
-from .targets import LocalServers, parse_target
 
 SMOKE_MODULE = Path(__file__).with_name("smoke.py")
 #: Set on the controller (or the only process): this process clears --output once game tests are collected.
@@ -51,9 +50,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[BASE_SETTINGS_KEY] = settings_mod.resolve_base(config)
     grid.check_endpoints(config)
     urls = config.stash[BASE_SETTINGS_KEY].get("url", [])
-    targets = [parse_target(raw, Path(config.invocation_params.dir)) for raw in urls]
+    targets = []
+    if urls:
+        from .targets import parse_target
+
+        targets = [parse_target(raw, Path(config.invocation_params.dir)) for raw in urls]
     config.stash[TARGETS_KEY] = targets
-    config.stash[SERVERS_KEY] = LocalServers()
     if targets and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = []  # `pytest --game-url X` smoke-tests X only, not the project's test folders
     if _is_worker(config):

@@ -9,11 +9,12 @@ it calls the hook. Implementations may take any subset of the arguments.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..models import TestRecord
+if TYPE_CHECKING:
+    from ..models import TestRecord
 
 
 def pytest_gameqa_record_built(record: TestRecord, item: pytest.Item) -> None:

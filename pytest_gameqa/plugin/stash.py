@@ -8,23 +8,25 @@ the agent has stopped and read by every listener until the teardown report carri
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..models import TestRecord
 from ..settings import BASE_SETTINGS_KEY
-from .targets import GameTarget, LocalServers
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["BASE_SETTINGS_KEY"]  # the others are defined here
 
-TARGETS_KEY = pytest.StashKey[list[GameTarget]]()
-SERVERS_KEY = pytest.StashKey[LocalServers]()
+TARGETS_KEY = pytest.StashKey["list[GameTarget]"]()
+#: the local builds' servers, made by the first game test that needs one (fixtures.py)
+SERVERS_KEY = pytest.StashKey["LocalServers"]()
 #: the session's Coordinator (coordinator.py)
 COORDINATOR_KEY = pytest.StashKey[Any]()
 AGENT_KEY = pytest.StashKey[Any]()
 URL_KEY = pytest.StashKey[str]()
-RECORD_KEY = pytest.StashKey[TestRecord]()
+RECORD_KEY = pytest.StashKey["TestRecord"]()
 #: a game test's `new_context` options (browser_context_args, device), set with its settings
 CONTEXT_ARGS_KEY = pytest.StashKey[dict[str, Any]]()
 #: {"setup": <report>, "call": <report>, ...} of the item's current attempt (the coordinator's)

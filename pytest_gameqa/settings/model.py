@@ -1,17 +1,14 @@
-"""A game test's resolved settings (`GameSettings`) and the errors and warnings every setting source shares."""
+"""A game test's resolved settings (`GameSettings`): built by `sources.resolve`, validated, frozen."""
 
 from __future__ import annotations
 
 import re
-import warnings
 from typing import Any, Literal
 
-import pytest
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..models import IssueKind
-
-DEFAULT_SEED = 20261121
+from .errors import DEFAULT_SEED
 
 
 class GameSettings(BaseModel):
@@ -80,15 +77,3 @@ class GameSettings(BaseModel):
 
     def ignored(self, message: str) -> bool:
         return any(re.search(p, message) for p in self.ignore)
-
-
-class SettingError(pytest.UsageError):
-    """A bad setting value; its message is the one line the user sees."""
-
-
-class GameqaDeprecationWarning(FutureWarning):
-    """A deprecated gameqa name (setting, environment variable, fixture): shown to users, still works."""
-
-
-def deprecated(message: str, stacklevel: int = 3) -> None:
-    warnings.warn(GameqaDeprecationWarning(message), stacklevel=stacklevel)

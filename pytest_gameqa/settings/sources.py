@@ -12,11 +12,14 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .model import GameSettings, SettingError, deprecated
+from .errors import SettingError, deprecated
+
+if TYPE_CHECKING:
+    from .model import GameSettings
 from .table import BY_FIELD, BY_OLD_NAME, OPTIONS, Option, _Refused, _regex
 
 __all__ = [
@@ -45,6 +48,7 @@ def _parse(option: Option, raw: Any, source: str) -> Any:
         raise SettingError(f"gameqa: {source} {refused}") from None
     except (ValueError, TypeError, re.error):
         expects = getattr(option.parse, "expects", "a valid value")
+        expects = expects() if callable(expects) else expects
         raise SettingError(f"gameqa: {source} must be {expects}, got {raw!r}") from None
 
 
@@ -162,6 +166,8 @@ def session_setting(config: pytest.Config, field: str) -> Any:
 
 def resolve(base: Mapping[str, Any], marker_kwargs: Mapping[str, Any], nodeid: str) -> GameSettings:
     """Apply a test's `@pytest.mark.game(...)` arguments on top of the session's settings."""
+    from .model import GameSettings
+
     values = {key: value for key, value in base.items() if key in BY_FIELD and BY_FIELD[key].per_test}
     for key, raw in marker_kwargs.items():
         if key == "url":

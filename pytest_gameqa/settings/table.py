@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import IssueKind
-
 #: --game-shrink's time for all the failing games of a run: a few replays each of a handful of failures
 DEFAULT_SHRINK_BUDGET = 180.0
 
@@ -102,11 +100,19 @@ def _regex(raw: str) -> str:
 _regex.expects = "a valid regular expression"  # type: ignore[attr-defined]
 
 
-def _kind(raw: str) -> IssueKind:
+def _kind(raw: str) -> Any:
+    from ..models import IssueKind  # pydantic's models: only when a kind is given
+
     return IssueKind(str(raw).strip())
 
 
-_kind.expects = "an issue kind: " + ", ".join(k.value for k in IssueKind)  # type: ignore[attr-defined]
+def _kinds() -> str:
+    from ..models import IssueKind
+
+    return "an issue kind: " + ", ".join(k.value for k in IssueKind)
+
+
+_kind.expects = _kinds  # type: ignore[attr-defined]  # said only when a value is refused
 
 
 def _flag(raw: Any) -> bool:
