@@ -11,7 +11,6 @@ that serving a folder adds no dependency.
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import shutil
 import socket
@@ -20,10 +19,20 @@ import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import NamedTuple, cast
-from urllib.parse import quote, unquote
+from urllib.parse import quote
+
+from .http_rules import (
+    ALLOWED_METHODS,
+    ALWAYS_HEADERS,
+    ENCODINGS,
+    Target,
+    acceptance,
+    content_type,
+    parse_target,
+)
 
 __all__ = ["LocalGameServer"]
 
@@ -35,129 +44,6 @@ _IDLE_TIMEOUT_S = 30.0
 #: How often the accept loop checks for ``shutdown()``; low so that stopping a server is quick.
 _POLL_INTERVAL_S = 0.05
 _COPY_CHUNK = 1 << 20
-
-#: Types a loader may check; anything else falls back to `mimetypes`, then to a byte stream.
-_CONTENT_TYPES: dict[str, str] = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".webmanifest": "application/manifest+json",
-    ".wasm": "application/wasm",
-    ".data": "application/octet-stream",
-    ".pck": "application/octet-stream",
-    ".unityweb": "application/octet-stream",
-    ".bin": "application/octet-stream",
-    ".txt": "text/plain; charset=utf-8",
-    ".xml": "application/xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".ktx2": "image/ktx2",
-    ".ogg": "audio/ogg",
-    ".oga": "audio/ogg",
-    ".mp3": "audio/mpeg",
-    ".wav": "audio/wav",
-    ".m4a": "audio/mp4",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".glb": "model/gltf-binary",
-    ".gltf": "model/gltf+json",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-}
-_FALLBACK_CONTENT_TYPE = "application/octet-stream"
-
-#: Suffixes of pre-compressed files, in the order tried when the uncompressed file is missing
-#: (Brotli first: smaller, and what Unity builds default to).
-_ENCODINGS: dict[str, str] = {".br": "br", ".gz": "gzip"}
-
-#: Sent with every response. `no-store` so a rebuilt game is never half-served from cache; COOP+COEP
-#: make the page cross-origin isolated (SharedArrayBuffer for threaded Godot/Emscripten builds), and
-#: `credentialless` rather than `require-corp` so third-party no-cors loads (CDN scripts, fonts) still work.
-_ALWAYS_HEADERS: tuple[tuple[str, str], ...] = (
-    ("Cache-Control", "no-store"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Cross-Origin-Embedder-Policy", "credentialless"),
-    ("Cross-Origin-Resource-Policy", "cross-origin"),
-)
-_ALLOWED_METHODS = "GET, HEAD"
-
-
-def _content_type(name: str) -> str:
-    """Type by the name the browser asked for, so a `.wasm` symlink to a blob is still `application/wasm`."""
-    suffix = PurePosixPath(name).suffix.lower()
-    known = _CONTENT_TYPES.get(suffix)
-    if known is not None:
-        return known
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return guessed or _FALLBACK_CONTENT_TYPE
-
-
-def _acceptance(accept_encoding: str | None, coding: str) -> bool | None:
-    """`True`/`False` when `Accept-Encoding` names `coding` (or `*`) with q>0 / q=0; `None` when silent."""
-    if accept_encoding is None:
-        return None
-    star: bool | None = None
-    for item in accept_encoding.split(","):
-        name, _, params = item.partition(";")
-        name = name.strip().lower()
-        if name not in (coding, "*"):
-            continue
-        accepted = True
-        for param in params.split(";"):
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    accepted = float(value.strip()) > 0
-                except ValueError:
-                    accepted = False
-        if name == coding:
-            return accepted
-        star = accepted
-    return star
-
-
-class _Target(NamedTuple):
-    """The request path split into decoded segments; `None` from `_parse_target` means refuse."""
-
-    segments: tuple[str, ...]
-    trailing_slash: bool
-    query: str
-
-
-def _parse_target(raw: str) -> _Target | None:
-    """Splits before decoding so `%2f` can never create a path separator, then refuses anything odd.
-
-    Browsers normalise `..` and backslashes away before sending, so any request still carrying them is
-    a traversal attempt or a broken client; refusing it outright is safer than normalising it here.
-    """
-    path, _, query = raw.partition("?")
-    path = path.partition("#")[0]
-    if not path.startswith("/") or "\\" in path or "\x00" in path:
-        return None
-    segments: list[str] = []
-    for raw_segment in path.split("/"):
-        try:
-            segment = unquote(raw_segment, errors="strict")
-        except UnicodeDecodeError:
-            return None
-        if segment in ("", "."):
-            continue
-        if segment == ".." or any(c in segment for c in "/\\\x00") or PureWindowsPath(segment).drive:
-            return None
-        segments.append(segment)
-    return _Target(tuple(segments), path.endswith("/"), query)
 
 
 class _Plan(NamedTuple):
@@ -260,7 +146,7 @@ class _GameRequestHandler(BaseHTTPRequestHandler):
         """Silent: one line per asset would bury pytest's own output."""
 
     def end_headers(self) -> None:
-        for name, value in _ALWAYS_HEADERS:
+        for name, value in ALWAYS_HEADERS:
             self.send_header(name, value)
         super().end_headers()
 
@@ -274,7 +160,7 @@ class _GameRequestHandler(BaseHTTPRequestHandler):
         """405 with `Allow` rather than the base class's bare 501, so a client can tell why."""
         # A request body we will not read would be parsed as the next request: close instead.
         self.close_connection = True
-        self._send_status(HTTPStatus.METHOD_NOT_ALLOWED, ("Allow", _ALLOWED_METHODS), ("Connection", "close"))
+        self._send_status(HTTPStatus.METHOD_NOT_ALLOWED, ("Allow", ALLOWED_METHODS), ("Connection", "close"))
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
 
@@ -289,7 +175,7 @@ class _GameRequestHandler(BaseHTTPRequestHandler):
 
     def _plan(self) -> _Plan:
         """Looks at the file system only; any error here means 404, never a half-written response."""
-        target = _parse_target(self.path)
+        target = parse_target(self.path)
         if target is None:
             return _NOT_FOUND
         try:
@@ -297,7 +183,7 @@ class _GameRequestHandler(BaseHTTPRequestHandler):
         except (OSError, RuntimeError, ValueError):
             return _NOT_FOUND
 
-    def _plan_for(self, target: _Target) -> _Plan:
+    def _plan_for(self, target: Target) -> _Plan:
         server = self._game_server
         segments = target.segments
         found = server.resolve_inside(*segments)
@@ -313,25 +199,25 @@ class _GameRequestHandler(BaseHTTPRequestHandler):
             index = server.resolve_inside(*segments, "index.html")
             if index is None or not index.is_file():
                 return _NOT_FOUND  # no directory listings: they would only hide a missing index.html
-            return _Plan(HTTPStatus.OK, index, _content_type("index.html"))
+            return _Plan(HTTPStatus.OK, index, content_type("index.html"))
         name = segments[-1] if segments else ""
         if found.is_file():
             suffix = PurePosixPath(name).suffix.lower()
-            encoding = _ENCODINGS.get(suffix)
+            encoding = ENCODINGS.get(suffix)
             inner = name[: -len(suffix)] if encoding else name
-            return _Plan(HTTPStatus.OK, found, _content_type(inner), encoding)
+            return _Plan(HTTPStatus.OK, found, content_type(inner), encoding)
         if not name:
             return _NOT_FOUND
         accept_encoding = self.headers.get("Accept-Encoding")
-        for suffix, encoding in _ENCODINGS.items():
-            acceptance = _acceptance(accept_encoding, encoding)
+        for suffix, encoding in ENCODINGS.items():
+            accepted = acceptance(accept_encoding, encoding)
             # Brotli only when announced, since only browsers decode it. gzip unless refused outright:
             # when the build holds nothing but `X.gz`, sending it beats a 404 for any real client.
-            if acceptance is False or (encoding == "br" and acceptance is None):
+            if accepted is False or (encoding == "br" and accepted is None):
                 continue
             compressed = server.resolve_inside(*segments[:-1], name + suffix)
             if compressed is not None and compressed.is_file():
-                return _Plan(HTTPStatus.OK, compressed, _content_type(name), encoding, vary=True)
+                return _Plan(HTTPStatus.OK, compressed, content_type(name), encoding, vary=True)
         return _NOT_FOUND
 
     def _send_file(self, plan: _Plan, send_body: bool) -> None:
