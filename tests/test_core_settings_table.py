@@ -3,6 +3,7 @@ the `gameqa` commands. Fast tier: configs are parsed in this process, nothing is
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from pytest_gameqa.settings import (
     BY_FIELD,
     OPTIONS,
+    GameSettings,
     SettingError,
     help_text,
     read_ini,
@@ -127,3 +129,21 @@ def test_game_url_is_read_from_the_command_line_only(pytester: pytest.Pytester) 
         "https://b.invalid/",
     ]
     assert "url" not in resolve_base(pytester.parseconfig(), {"GAMEQA_URL": "https://c.invalid/"})
+
+
+def test_a_default_named_in_the_help_is_the_default_used() -> None:
+    """Help text says '(default 60)': the same number GameSettings (or the table, for a session setting) uses."""
+    checked = 0
+    for option in OPTIONS:
+        match = re.search(r"\(default (\d[\d.x]*|on|off)\b", option.help)
+        if match is None:
+            continue
+        said = match.group(1)
+        used = GameSettings.model_fields[option.field].default if option.per_test else option.default
+        if isinstance(used, tuple):  # the viewport
+            used = "x".join(str(v) for v in used)
+        if isinstance(used, bool):
+            used = "on" if used else "off"
+        assert said == (f"{used:g}" if isinstance(used, float) else str(used)), option.field
+        checked += 1
+    assert checked >= 10

@@ -234,6 +234,16 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
+    Option(
+        "url",
+        "--game-url",
+        "game to smoke-test: http(s) URL, local build folder or .html file (repeatable)",
+        _text,
+        is_list=True,
+        per_test=False,
+        metavar="URL_OR_PATH",
+        env_ini=False,
+    ),
     Option("duration", "--game-duration", "seconds the agent plays each game (default 60)", _number(0, strict=True)),
     Option("max_actions", "--game-max-actions", "action limit per game (default 100)", _integer(1)),
     Option("seed", "--game-seed", "seed of the heuristic player, for reproducible runs", _integer(0)),
@@ -346,16 +356,6 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "no_runs", "--game-no-runs", "do not record game runs in the run store", _flag, is_flag=True, per_test=False
-    ),
-    Option(
-        "url",
-        "--game-url",
-        "game to smoke-test: http(s) URL, local build folder or .html file (repeatable)",
-        _text,
-        is_list=True,
-        per_test=False,
-        metavar="URL_OR_PATH",
-        env_ini=False,
     ),
     Option(
         "cdp_url",
