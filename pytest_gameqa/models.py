@@ -81,9 +81,11 @@ class ObserveResult(BaseModel):
     arguments: list[str] = Field(default_factory=list, description="keys for press, text for type")
     bbox: BoundingBox | None = None
     frame_url: str | None = Field(default=None, description="None for the top frame")
-    kind: str = Field(default="element", description="button, link, canvas, prompt, input, key")
+    kind: str = Field(default="element", description="button, link, canvas, prompt, input, key, cell")
     text: str = ""
     score: float = 0.0
+    cell: tuple[int, int, int] | None = Field(default=None, description="a board cell: board, row, column")
+    filled: bool = Field(default=False, description="a board cell with a piece, a number or a picture in it")
 
 
 class ActionResult(BaseModel):
@@ -159,6 +161,10 @@ class Reach(BaseModel):
     reactive_inputs: list[str] = Field(default_factory=list, description="inputs that visibly changed the game")
     start_text: str | None = Field(default=None, description="the start screen's text as first seen")
     tried: list[str] = Field(default_factory=list, description="ways in tried, in order")
+    tried_by_screen: dict[str, list[str]] = Field(
+        default_factory=dict, description="ways in tried on each screen (its gate, menu items, or the game)"
+    )
+    menus: list[str] = Field(default_factory=list, description="menu pages passed through on the way in")
     first_screenshot: str | None = Field(default=None, description="the first in-game screenshot")
 
 

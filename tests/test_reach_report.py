@@ -131,6 +131,8 @@ def test_evidence_json_has_reach_with_a_relative_screenshot(tmp_path: Path) -> N
         "reactive_inputs": ["ArrowLeft", "ArrowRight", "Space"],
         "start_text": "PRESS N TO START",
         "tried": ["press Space", "press N"],
+        "tried_by_screen": {},
+        "menus": [],
         "first_screenshot": "02-after-press-n.jpg",  # relative to the evidence folder, like the actions' pairs
     }
     assert Path(record["reach"]["first_screenshot"]).is_absolute()  # the live record keeps it for the report

@@ -182,18 +182,19 @@ def test_screens_of_different_sizes_count_as_all_changed() -> None:
 
 
 # ------------------------------------------------------------------------------------------ ReachTracker
-def test_a_gate_that_goes_away_after_an_action_and_stays_away_is_entered() -> None:
+def test_a_gate_that_goes_away_is_a_menu_passed_not_yet_play() -> None:
+    """The start text going away says the player left the title, not that the game responds to play (a
+    help page or a story comes next as often): entry needs play evidence (tests/test_units_scene.py)."""
     tracker = ReachTracker()
     t = _idle(tracker, 0.0, 5, gate="PRESS N TO START")
     before = _sample(t + 0.5, gate="PRESS N TO START")
     tracker.observe_idle(before)
     reaction = tracker.after_action(before, _sample(t + 1.0, _thumb({(4, 4): 220})), "n", "press n")
     assert reaction.gate_gone == "PRESS N TO START"
-    assert not tracker.reach.entered  # one look without the gate is not yet proof
     tracker.observe_idle(_sample(t + 1.5, _thumb({(4, 4): 220})))
+    tracker.finish()
     reach = tracker.reach
-    assert reach.entered and reach.how == "press n" and reach.entered_at_s == t + 1.0
-    assert reach.evidence == "start text 'PRESS N TO START' gone after press n"
+    assert not reach.entered and reach.menus == ["PRESS N TO START"]
     assert reach.start_text == "PRESS N TO START"
 
 
@@ -223,18 +224,6 @@ def test_a_blinking_gate_is_not_entered_by_one_absent_look() -> None:
     assert not tracker.reach.entered
 
 
-def test_a_blinking_gate_that_stays_away_longer_than_a_blink_is_entered() -> None:
-    tracker = ReachTracker()
-    for i in range(8):
-        tracker.observe_idle(_sample(i * 0.5, gate="PRESS START" if i % 2 == 0 else None))
-    before = _sample(4.0, gate="PRESS START")
-    tracker.observe_idle(before)
-    tracker.after_action(before, _sample(4.5), "Enter", "press Enter")
-    tracker.observe_idle(_sample(5.0))
-    tracker.observe_idle(_sample(6.0))
-    assert tracker.reach.entered and tracker.reach.how == "press Enter"
-
-
 def test_pixel_only_reactions_need_to_be_seen_twice() -> None:
     tracker = ReachTracker()
     t = _idle(tracker, 0.0, 6)  # no start screen, no text: a still picture while idle
@@ -247,9 +236,12 @@ def test_pixel_only_reactions_need_to_be_seen_twice() -> None:
     before = _sample(t + 1.5, left)  # the ship stays where it went
     tracker.observe_idle(before)
     tracker.after_action(before, _sample(t + 2.0, right), "ArrowRight", "press ArrowRight")
-    reach = tracker.reach
-    assert reach.entered and reach.how == "press ArrowRight" and reach.entered_at_s == t + 2.0
-    assert reach.evidence is not None and reach.evidence.endswith("(seen twice)")
+    reach = tracker.reach  # the same cells changed again (the ship): the two confirm each other
+    assert reach.entered and reach.how == "press ArrowLeft" and reach.entered_at_s == t + 2.0
+    assert reach.evidence == (
+        "ArrowLeft changed the screen beyond its idle change (4 cells); "
+        "ArrowRight changed the screen beyond its idle change (8 cells)"
+    )
     assert reach.reactive_inputs == ["ArrowLeft", "ArrowRight"]
 
 
@@ -290,7 +282,7 @@ def test_not_entered_message_without_a_start_screen_says_no_input_mattered() -> 
     _idle(tracker, 0.0, 3)
     tracker.note_tried("press Enter")
     message = tracker.not_entered_message(8)
-    assert "no input changed the game beyond its own animation in 8 s" in message
+    assert "no play input moved or changed anything the game draws beyond its own animation in 8 s" in message
     assert message.endswith("tried: press Enter")
 
 

@@ -116,6 +116,39 @@ class Drag(_Base):
         return Swipe(x1=self.x1, y1=self.y1, x2=self.x2, y2=self.y2, label=self.label)
 
 
+class ClickPair(_Base):
+    """Click one thing, then another: pick a piece and its square, a ship and its cell, a card and a pile."""
+
+    type: Literal["click_pair"] = "click_pair"
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    label: str = Field(default="", description="what is picked and where it goes, for the report")
+
+    def describe(self) -> str:
+        label = f"{self.label} " if self.label else ""
+        return f"click {label}({int(self.x1)},{int(self.y1)}) then ({int(self.x2)},{int(self.y2)})"
+
+    async def run(self, ctx: InputContext) -> None:
+        ctx.check_point(self.x1, self.y1)
+        ctx.check_point(self.x2, self.y2)
+        await press_pointer(ctx.page, self.x1, self.y1)
+        await asyncio.sleep(PAIR_GAP_S)
+        await press_pointer(ctx.page, self.x2, self.y2)
+
+    @property
+    def input_name(self) -> str:
+        return "click board"
+
+    def on_touch(self) -> _Base | None:
+        return None  # two taps are two actions on a touch screen
+
+
+#: between the two clicks of a pair: a game that highlights the picked piece draws it first
+PAIR_GAP_S = 0.15
+
+
 class MovePointer(_Base):
     """Sweep the pointer along a path without pressing: how a mouse-steered game is played."""
 
@@ -295,6 +328,7 @@ Action = Annotated[
     ClickElement
     | ClickAt
     | Drag
+    | ClickPair
     | MovePointer
     | HoverScan
     | PressKey

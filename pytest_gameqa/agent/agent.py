@@ -52,6 +52,11 @@ T = TypeVar("T")
 MIN_HEAP_GROWTH_MB = 30.0
 #: looks at the screen with no input before the first action: how the title screen moves by itself
 IDLE_LOOKS = 5
+#: ... and more while the scene's idle envelope keeps growing (a title that pulses or swings slowly),
+#: up to this many: 3 s covers the cycle of a title animation; the gaps between actions learn the rest
+IDLE_MAX_LOOKS = 12
+#: looks in a row that widened no thing's envelope: the screen's own animation has been seen whole
+IDLE_SETTLED = 3
 #: OCR at most this often, and this many times a game (about a second each on 2 cores)
 OCR_EVERY_S = 4.0
 OCR_MAX = 8
@@ -217,12 +222,16 @@ class GameAgent:
     async def _learn_idle(self) -> None:
         """Look at the first screen a few times with no input: how it changes by itself."""
         first: Sample | None = None
-        for i in range(IDLE_LOOKS):
+        quiet = 0
+        for i in range(IDLE_MAX_LOOKS):
             if i:
                 await asyncio.sleep(0.25)
             sample = await self._sample()
             first = first or sample
             self._observe_idle(sample)
+            quiet = quiet + 1 if i and self.tracker.last_growth == 0 else 0
+            if i + 1 >= IDLE_LOOKS and quiet >= IDLE_SETTLED:
+                break
         if first is not None and self.tracker.last is not None:
             # and over the whole second: a slow scroll changes too little between two quick looks
             self.tracker.idle.learn(first, self.tracker.last)

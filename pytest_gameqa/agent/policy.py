@@ -23,7 +23,18 @@ from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey
 from .player import Decision, Turn
 from .reach import Reaction
-from .reading import Way, choice_ways, gate_text, generic_ways, hover_ways, pointer_sweep, ways_in
+from .reading import (
+    Way,
+    board_pair,
+    board_ways,
+    choice_ways,
+    generic_ways,
+    hover_ways,
+    is_menu,
+    pointer_sweep,
+    screen_key,
+    ways_in,
+)
 from .touch import DIRECTIONS, LongPress, Swipe, Tap, swipe_towards
 
 PLAY_KEYS = ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Space", "w", "a", "s", "d", "Enter")
@@ -49,7 +60,15 @@ class HeuristicPolicy:
         self.touch = touch
         self.swipe_effect: dict[str, int] = {}
         self.phase = Phase.ENTER
-        self.tried: set[str] = set()
+        #: ways in tried, per screen (its gate or menu items): back on a title after a help page, the
+        #: player goes on with the untried ones instead of starting over
+        self._tried_by_screen: dict[str, set[str]] = {}
+        self._screen = ""
+        #: a start gate went away because of the player: the next screen without one is played at once
+        self.left_menu = False
+        #: an input the game just reacted to in play: done once more at once, since a reaction counts as
+        #: entry only when the same input does it again (one lucky frame is no proof)
+        self.confirm: Action | None = None
         self.recover_tried: set[str] = set()
         self.hover_found: list[Way] = []
         self.sweep: list[Action] = []
@@ -60,6 +79,10 @@ class HeuristicPolicy:
         self.last: Action | None = None
         self.last_reason = ""
         self.entered = False
+
+    @property
+    def tried(self) -> set[str]:
+        return self._tried_by_screen.setdefault(self._screen, set())
 
     # -------------------------------------------------------------------------------------- decisions
     def next_action(self, view: PageView) -> Action:
@@ -99,11 +122,22 @@ class HeuristicPolicy:
 
     def _enter(self, view: PageView) -> Action:
         """The first untried way in: what the screen says first, then what a tester tries anyway."""
+        self._screen = screen_key(view)
+        if self.confirm is not None:
+            action, self.confirm = self.confirm, None
+            self.last_reason = "the game reacted: the same input again"
+            return action
+        menu = is_menu(view)
+        if self.left_menu and not menu and not self.swept and (view.canvases or view.candidates):
+            self.last_reason = "past the menus: play"
+            return self._play(view)
         generic = generic_ways(view)
         # the screen's own words first; then the usual keys and a click into the game (cheap, and most
         # games start so); on a screen that asks for nothing, play keys next (the game may be on
         # already); then the page's other choices and the rest of what a tester tries
-        first = self._ways([*ways_in(view), *self.hover_found, *generic[:4]])  # ... and a look for buttons
+        # a board is played by clicking into it: that comes before the usual keys on a screen with no gate
+        board = board_ways(view) if not menu else []
+        first = self._ways([*ways_in(view), *board, *self.hover_found, *generic[:4]])  # ... and a look for buttons
         rest = self._ways([*choice_ways(view), *generic[4:]])
         if self.touch and view.canvases and view.canvases[0].bbox is not None:
             x, y = view.canvases[0].bbox.center  # "hold to start": a way in only a finger has
@@ -113,7 +147,7 @@ class HeuristicPolicy:
                 self.tried.add(way.ident)
                 self.last_reason = way.reason
                 return way.action
-        if not self.swept and gate_text(view) is None and view.canvases:
+        if not self.swept and not menu and view.canvases:
             self.last_reason = "no start screen: try play keys"
             return self._play(view)
         for way in rest:
@@ -130,8 +164,8 @@ class HeuristicPolicy:
         return self._play(view)
 
     def new_screen(self) -> None:
-        """The gate changed (the next menu, a dialog): its ways in are new again."""
-        self.tried.clear()
+        """The gate changed (the next menu, a dialog): look for its buttons anew (its ways in are kept
+        per screen, see `tried`)."""
         self.hover_found = []
 
     def _recover(self, view: PageView) -> Action | None:
@@ -208,6 +242,10 @@ class HeuristicPolicy:
             if clickables:
                 return ClickElement(target=self.rng.choice(clickables))
             return PressKey(key=self._key(), times=self.rng.randint(1, 4))
+        cells = [c for c in view.candidates if c.kind == "cell"]
+        if cells and roll < 0.6:  # a board game: moves are clicks into the board, or a piece and a square
+            pair = board_pair(view, pick=self.rng.randrange(64)) if self.rng.random() < 0.5 else None
+            return pair if pair is not None else ClickElement(target=self.rng.choice(cells))
         if clickables and roll < 0.75:
             return ClickElement(target=self.rng.choice(clickables))
         return PressKey(key=self._key(), times=self.rng.randint(1, 4))
@@ -299,6 +337,14 @@ class HeuristicPolicy:
             self.key_effect[name] = min(self.key_effect.get(name, 0) + bonus, 4)
         if reaction.gate_gone is not None:
             self.new_screen()
+            self.left_menu = True
+        if (
+            reaction.play
+            and not entered
+            and self.confirm is None
+            and self.last_reason != "the game reacted: the same input again"
+        ):
+            self.confirm = action
         if entered and not self.entered:
             self.entered = True
             if self.phase is Phase.ENTER:

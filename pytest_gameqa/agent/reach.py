@@ -2,11 +2,10 @@
 
 The screen of a game changes on its own (a blinking "PRESS START", a scrolling sky, a score ticking),
 so every change an input makes is compared with how the same screen changes with no input: the gap
-between two actions is an idle sample for free. A change counts as the game's reaction only where the
-idle screen does not change, or in text and state that stayed put while idle. The game is *entered*
-once its start gate (the text asking for a way in) went away because of the player's input, or, on a
-game with no start screen, once its input changed the game beyond its idle change (twice, for pixels
-alone, so one lucky frame of an animation is not taken for a reaction).
+between two actions is an idle look for free. Evidence, in order of trust: the game's state hook, the
+*scene* (what it draws, thing by thing, against each thing's idle envelope: `scene.py`), its text and
+state fields, pixels last. A change counts only beyond the idle change; whether it makes the player
+*entered* (play, not menus; repeatable) is `entry.py`'s rule.
 """
 
 from __future__ import annotations
@@ -19,7 +18,9 @@ from dataclasses import dataclass, field
 from ..dom.detector import PageView
 from ..models import Reach
 from ..monitor.pixels import Thumbnail
-from .reading import gate_text, segments
+from .entry import EntryJudge, PlayEvidence, describe, is_play_input, scene_evidence
+from .reading import gate_text, is_menu, menu_items, menu_rows, segments
+from .scene import Envelope, Scene, SceneReaction, compare
 
 GRID_W, GRID_H = 16, 9
 #: mean absolute difference of a cell's channels that counts as a change (0-255 scale)
@@ -141,7 +142,7 @@ def playing_phase(fields: dict[str, str]) -> str | None:
 
 @dataclass
 class Sample:
-    """One look at the screen: its thumbnail (may be missing when the page was busy), text and state."""
+    """One look at the screen: its thumbnail (may be missing when the page was busy), text, state, scene."""
 
     view: PageView
     thumb: Thumbnail | None
@@ -149,10 +150,29 @@ class Sample:
     gate: str | None = None
     texts: frozenset[str] = frozenset()
     state: dict[str, str] = field(default_factory=dict)
+    scene: Scene = field(default_factory=Scene)
+    menu: bool = False
 
     @classmethod
     def of(cls, view: PageView, thumb: Thumbnail | None, at_s: float) -> Sample:
-        return cls(view, thumb, at_s, gate_text(view), text_keys(view), state_fields(view))
+        return cls(
+            view,
+            thumb,
+            at_s,
+            gate_text(view),
+            text_keys(view),
+            state_fields(view),
+            Scene.of(view.scene, at_s),
+            is_menu(view),
+        )
+
+    @property
+    def screen_name(self) -> str:
+        """What a person calls this screen in a report: its gate, its menu items, or the game."""
+        if self.gate:
+            return self.gate[:60]
+        items = menu_items(self.view)
+        return " / ".join(items[:4]) if self.menu and items else "the game screen"
 
 
 @dataclass
@@ -164,6 +184,10 @@ class Reaction:
     texts: list[str] = field(default_factory=list)
     state: list[str] = field(default_factory=list)
     gate_gone: str | None = None
+    scene: SceneReaction = field(default_factory=SceneReaction)
+    changed_cells: frozenset[int] = frozenset()
+    #: the change counts as play evidence (a play input, the game's own screen): worth repeating to confirm
+    play: bool = False
 
     @property
     def pixels(self) -> bool:
@@ -171,13 +195,22 @@ class Reaction:
 
     @property
     def reacted(self) -> bool:
-        return self.pixels or bool(self.texts) or bool(self.state) or self.gate_gone is not None
+        return (
+            self.pixels
+            or bool(self.texts)
+            or bool(self.state)
+            or self.gate_gone is not None
+            or self.scene.moved
+            or self.scene.switched
+        )
 
     def explain(self, input_name: str) -> str:
         if self.gate_gone is not None:
             return f"start text {self.gate_gone[:60]!r} gone after {input_name}"
         if self.state:
             return f"{input_name} changed the game's state ({', '.join(self.state[:2])})"
+        if self.scene.moved:
+            return describe(self.scene.changes, input_name)
         if self.texts:
             return f"{input_name} changed the text {self.texts[0][:40]!r}"
         return f"{input_name} changed the screen beyond its idle change"
@@ -247,27 +280,32 @@ class ReachTracker:
 
     def __init__(self) -> None:
         self.idle = IdleModel()
+        self.envelope = Envelope()
+        self.judge = EntryJudge()
         self.reach = Reach()
         self.last: Sample | None = None
-        self.pending: tuple[str, float, str, str] | None = None  # how, at_s, gate text, volatile?
-        self.pixel_reactions: list[str] = []
+        self._learned_to: Sample | None = None
         self.screens: set[str] = set()
         self.gate_seen = False
         self.current_gate: str | None = None
-        self._gate_volatile = False
+        self.current_screen = "the first screen"
+        self.last_growth = 0.0
 
     # ----------------------------------------------------------------------------------- samples
     def observe_idle(self, sample: Sample) -> int:
         """A look with no input of ours since the last one: learn the screen's own change.
 
-        Returns how many cells changed by themselves since the last look (-1: unknown)."""
+        Returns how many cells changed by themselves since the last look (-1: unknown); `last_growth`
+        says how much the scene's idle envelope grew (0: it has seen the screen's whole animation)."""
         changed = -1
+        self.last_growth = 0.0
         if self.last is not None:
-            if self.last.gate is not None and sample.gate is None:
-                self._gate_volatile = True  # blinking, or leaving on its own: not evidence by itself
             changed = self.idle.learn(self.last, sample)
+            self.last_growth = self.envelope.learn(
+                self.last.scene, sample.scene, fresh=self._learned_to is not self.last
+            )
+            self._learned_to = sample
         self._note(sample)
-        self._confirm(sample)
         return changed
 
     def _note(self, sample: Sample) -> None:
@@ -278,31 +316,18 @@ class ReachTracker:
                 self.reach.start_text = sample.gate[:200]
         else:
             self.current_gate = None
+        self.current_screen = sample.screen_name
         if len(self.screens) < 500:
             self.screens.add(f"{(sample.gate or '').lower()}|{sample.view.fingerprint()}")
             self.reach.screens = len(self.screens)
         self.last = sample
 
-    def _confirm(self, sample: Sample) -> None:
-        """A gate that went away is confirmed by a later look that still does not show it."""
-        if self.pending is None or self.reach.entered:
-            return
-        how, at_s, gate, volatile = self.pending
-        if sample.gate is not None:
-            self.pending = None  # the gate is back (a blink), or the next menu asks for more: not in yet
-            if sample.gate != gate:
-                self.idle.reset()
-            return
-        if volatile == "yes" and sample.at_s - at_s < 1.2:
-            return  # a blinking prompt hides for half a second: wait longer than one blink
-        self._enter(how, at_s, f"start text {gate[:60]!r} gone after {how}")
-
     def _enter(self, how: str, at_s: float, evidence: str) -> None:
-        self.pending = None
         self.reach.entered = True
         self.reach.entered_at_s = round(at_s, 2)
         self.reach.how = how
         self.reach.evidence = evidence
+        self.reach.menus = list(self.judge.menus)
         self.idle.reset()  # the game's own screen moves differently from its title
 
     def after_action(self, before: Sample, after: Sample, input_name: str, how: str) -> Reaction:
@@ -310,7 +335,8 @@ class ReachTracker:
         reaction = Reaction(threshold=self.idle.threshold() if self.idle.samples else 0)
         comparable = self.idle.comparable(after.at_s - before.at_s)
         if before.thumb is not None and after.thumb is not None and comparable:
-            reaction.cells = len(cell_mask(before.thumb, after.thumb) - self.idle.active())
+            reaction.changed_cells = frozenset(cell_mask(before.thumb, after.thumb) - self.idle.active())
+            reaction.cells = len(reaction.changed_cells)
         reaction.texts = sorted(
             key
             for key, slots in text_changes(before.texts, after.texts).items()
@@ -319,6 +345,7 @@ class ReachTracker:
         )[:5]
         changed = {k for k in before.state.keys() | after.state.keys() if before.state.get(k) != after.state.get(k)}
         reaction.state = sorted(changed - self.idle.volatile_state)[:5]
+        reaction.scene = compare(before.scene, after.scene, self.envelope)
         if before.gate is not None and after.gate is None:
             reaction.gate_gone = before.gate
         self._note(after)
@@ -326,49 +353,88 @@ class ReachTracker:
             if len(self.reach.reactive_inputs) < 20:
                 self.reach.reactive_inputs.append(input_name)
         if self.reach.entered:
-            if reaction.reacted and self.reach.evidence and "; " not in self.reach.evidence:
-                self.reach.evidence += "; " + reaction.explain(input_name)
+            if reaction.reacted and self.reach.evidence and "; later: " not in self.reach.evidence:
+                self.reach.evidence += "; later: " + reaction.explain(input_name)
             return reaction
         phase = playing_phase(after.state)
         if phase and not playing_phase(before.state):
             self._enter(how, after.at_s, f"the game's state hook says {phase} after {how}")
-        elif reaction.gate_gone is not None:
-            volatile = "yes" if self._gate_volatile else "no"
-            self.pending = (how, after.at_s, reaction.gate_gone, volatile)
-        elif after.gate is None and not self.pending and (reaction.texts or reaction.state):
-            self._enter(how, after.at_s, reaction.explain(input_name))
-        elif after.gate is None and not self.pending and reaction.pixels and input_name != "hover":
-            self.pixel_reactions.append(how)
-            if len(set(self.pixel_reactions)) >= 2:  # two different actions: not one lucky frame
-                self._enter(how, after.at_s, reaction.explain(input_name) + " (seen twice)")
+            return reaction
+        if before.menu and (reaction.gate_gone is not None or reaction.scene.switched or not after.menu):
+            if before.screen_name != after.screen_name or reaction.scene.switched:
+                self.judge.menu_passed(before.screen_name, how, after.at_s)
+        evidence = self._play_evidence(before, after, reaction, input_name, how)
+        if evidence is not None:
+            reaction.play = True
+            pair = self.judge.add(evidence)
+            if pair is not None:
+                way_in = self.judge.way_in[0] if self.judge.way_in else pair[0].how
+                self._enter(way_in, after.at_s, self.judge.words(pair))
         return reaction
 
+    def _play_evidence(
+        self, before: Sample, after: Sample, reaction: Reaction, input_name: str, how: str
+    ) -> PlayEvidence | None:
+        """One reaction to play input on the game's own screen, or None (a menu, no play, no change)."""
+        if not is_play_input(input_name) or reaction.gate_gone is not None or reaction.scene.switched:
+            return None
+        on_menu = before.menu
+        changes = scene_evidence(reaction.scene, menu_rows(before.view), on_menu, after.scene.things)
+        if changes:
+            idle = changes[0].idle_px
+            keys = frozenset(c.key for c in changes)
+            return PlayEvidence(input_name, how, after.at_s, keys, describe(changes, input_name), idle)
+        if on_menu:
+            return None
+        kept = {fold(x) for x in after.texts} & {fold(x) for x in before.texts}
+        numbers = [t for t in reaction.texts if t in kept and "#" in t]
+        if numbers:
+            words = f"{input_name} changed the number in {numbers[0][:40]!r}"
+            return PlayEvidence(input_name, how, after.at_s, frozenset(numbers), words, kind="text")
+        if reaction.state:
+            words = f"{input_name} changed the game's state ({', '.join(reaction.state[:2])})"
+            return PlayEvidence(input_name, how, after.at_s, frozenset(reaction.state), words, kind="state")
+        blind = before.scene.drawn == 0 and after.scene.drawn == 0
+        if blind and reaction.pixels and input_name not in ("hover", "move pointer"):
+            words = f"{input_name} changed the screen beyond its idle change ({reaction.cells} cells)"
+            cells = frozenset(f"cell:{c}" for c in reaction.changed_cells)  # the same cells again: the same thing
+            return PlayEvidence(input_name, how, after.at_s, cells, words, kind="pixels")
+        return None
+
     def gate_gone_from_pixels(self, how: str, at_s: float, gate: str, new_gate: str | None) -> None:
-        """A gate read by OCR is no longer on the re-read screen: in, or on to the next menu."""
+        """A gate read by OCR is no longer on the re-read screen: a menu page passed, not yet play."""
         if self.reach.entered:
             return
-        if new_gate is None:
-            self._enter(how, at_s, f"start text {gate[:60]!r} (read from pixels) gone after {how}")
-        else:
-            self.current_gate = new_gate
-            self.idle.reset()
+        self.judge.menu_passed(gate, how, at_s)
+        self.current_gate = new_gate
 
     def finish(self) -> None:
-        """The run ended right after a gate went away: a gate that was not blinking counts."""
-        if self.pending is not None and not self.reach.entered and self.pending[3] == "no":
-            how, at_s, gate, _ = self.pending
-            self._enter(how, at_s, f"start text {gate[:60]!r} gone after {how}")
+        """The run ended: keep the menus passed through for the record, entered or not."""
+        if not self.reach.entered:
+            self.reach.menus = list(self.judge.menus)
 
     def note_tried(self, description: str) -> None:
         if len(self.reach.tried) < 40 and description not in self.reach.tried:
             self.reach.tried.append(description)
+        screen = self.current_screen[:60]
+        per_screen = self.reach.tried_by_screen
+        if screen in per_screen or len(per_screen) < 12:
+            tried = per_screen.setdefault(screen, [])
+            if description not in tried and len(tried) < 20:
+                tried.append(description)
 
     def not_entered_message(self, seconds: float) -> str:
         tried = ", ".join(self.reach.tried[:14]) + (", ..." if len(self.reach.tried) > 14 else "")
-        if self.current_gate is not None or (self.gate_seen and self.reach.start_text):
+        if len(self.reach.tried_by_screen) > 1:
+            tried = "; ".join(
+                f"on {screen!r}: " + ", ".join(ways[:6]) + (", ..." if len(ways) > 6 else "")
+                for screen, ways in list(self.reach.tried_by_screen.items())[:4]
+            )
+        menus = f"; menus passed: {' > '.join(repr(m[:40]) for m in self.judge.menus[-4:])}" if self.judge.menus else ""
+        if self.current_gate is not None or (self.gate_seen and self.reach.start_text and not self.judge.menus):
             shown = self.current_gate or self.reach.start_text
             return f"never got past the start screen in {seconds:.0f} s: {shown!r} still shown; tried: {tried}"
         return (
-            f"no input changed the game beyond its own animation in {seconds:.0f} s, so the player never "
-            f"got in; tried: {tried}"
+            f"no play input moved or changed anything the game draws beyond its own animation in {seconds:.0f} s, "
+            f"so the player never got in{menus}; tried: {tried}"
         )

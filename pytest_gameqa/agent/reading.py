@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 from ..dom.detector import RESTART_WORDS, START_WORDS, DrawnText, PageView
 from ..models import ObserveResult
-from .actions import Action, ClickAt, ClickElement, Drag, HoverScan, MovePointer, PressKey, TypeText, action_for
+from .actions import (
+    Action,
+    ClickAt,
+    ClickElement,
+    ClickPair,
+    Drag,
+    HoverScan,
+    MovePointer,
+    PressKey,
+    TypeText,
+    action_for,
+)
 from .touch import LongPress
 
 #: what a start screen says: a prompt to press/click, a mode to pick, a start word on its own
@@ -69,6 +80,27 @@ _HOLD = re.compile(
 )
 
 
+#: controls a game keeps on screen while it is played (a toolbar, a board's header): never a start gate,
+#: and their presence never holds a game in "not entered"
+PERMANENT = re.compile(
+    r"^\W*(new game|restart|reset|replay|undo|redo|hint|menu|main menu|sound|music|mute|unmute|pause|options|"
+    r"settings|help|fullscreen|full screen|exit fullscreen)\W*(on|off)?\W*$",
+    re.I,
+)
+#: an item of a menu page: a short line that only names a screen or a mode
+MENU_ITEM = re.compile(
+    r"^\W*(play|start|start game|new game|continue|resume|load game|options|settings|help|how to play|"
+    r"instructions|controls|credits|about|high ?scores?|leader ?boards?|stats|statistics|quit|exit|back|sound|music|"
+    r"story|select level|levels?|level \d+|easy|normal|medium|hard|[1-4] ?players?|single ?player|multi ?player|"
+    r"tutorial|achievements|shop|store|more games|characters?|select|choose)\W*(on|off)?\W*$",
+    re.I,
+)
+#: a control that leads into a level of the game ("Level 1", "Stage 2", "World 1-1")
+FORWARD = re.compile(r"^\W*(level|stage|world|chapter|mission|round)\s*\d+(-\d+)?\W*$", re.I)
+#: a menu item is a short line: a sentence that contains the word is instructions, not an item
+MENU_ITEM_CHARS = 24
+
+
 @dataclass(frozen=True)
 class Way:
     """One way into the game: the action, and the words on screen that suggested it."""
@@ -92,20 +124,71 @@ def segments(view: PageView) -> list[str]:
 
 
 def gate_text(view: PageView) -> str | None:
-    """The text of the start gate on screen ("PRESS N TO START"), or None when nothing asks for a way in."""
+    """The text of the start gate on screen ("PRESS N TO START"), or None when nothing asks for a way in.
+
+    A control the game keeps on screen while it is played (New Game, Restart, Sound, Pause) is no gate.
+    """
     for candidate in view.candidates:
         if candidate.kind in ("button", "link", "prompt") and candidate.score >= 0:
             text = candidate.text.strip()
-            if text and START_WORDS.search(text) and not RESTART_WORDS.search(text) and len(text) <= 40:
+            if (
+                text
+                and START_WORDS.search(text)
+                and not RESTART_WORDS.search(text)
+                and not PERMANENT.match(text)
+                and len(text) <= 40
+            ):
                 return text
     for drawn in view.drawn:
         text = drawn.text
+        if PERMANENT.match(text):
+            continue
         if (GATE_TEXT.search(text) or (drawn.source == "ocr" and _LONE_GO.match(text))) and len(text) <= 80:
             return text  # a lone "Go!" read from pixels is an image button; drawn by fillText it is often a HUD cue
     for text in segments(view):
-        if len(text) <= 80 and GATE_TEXT.search(text) and not AVOID.search(text):
+        if len(text) <= 80 and GATE_TEXT.search(text) and not AVOID.search(text) and not PERMANENT.match(text):
             return text
     return None
+
+
+def menu_items(view: PageView) -> list[str]:
+    """The short lines on screen that only name a screen or a mode ("Play", "Options", "High Scores")."""
+    found: list[str] = []
+    for text in segments(view):
+        text = text.strip()
+        if len(text) <= MENU_ITEM_CHARS and MENU_ITEM.match(text) and text.lower() not in (f.lower() for f in found):
+            found.append(text)
+    return found
+
+
+def is_menu(view: PageView) -> bool:
+    """A menu page: a start gate, or two or more menu items of which one is more than a permanent control
+    (a board with a "New Game" and a "Help" link is a game with a toolbar, not a menu)."""
+    if gate_text(view) is not None:
+        return True
+    items = menu_items(view)
+    return len(items) >= 2 and any(not PERMANENT.match(i) for i in items)
+
+
+def screen_key(view: PageView) -> str:
+    """Which screen this is, for remembering what was tried on it: its gate, else its menu items."""
+    gate = gate_text(view)
+    if gate is not None:
+        return "gate:" + gate.lower()[:60]
+    items = menu_items(view)
+    return "menu:" + "|".join(sorted(i.lower() for i in items)) if len(items) >= 2 else "game"
+
+
+def menu_rows(view: PageView) -> list[tuple[float, float]]:
+    """The vertical spans of the menu items that have a box: a cursor beside an item moves along them."""
+    rows: list[tuple[float, float]] = []
+    boxed = [(c.text, c.bbox) for c in view.candidates if c.bbox is not None]
+    boxed += [(d.text, d.bbox) for d in view.drawn]
+    for text, box in boxed:
+        text = text.strip()
+        if len(text) <= MENU_ITEM_CHARS and (MENU_ITEM.match(text) or GATE_TEXT.search(text)):
+            rows.append((box.y, box.y + box.height))
+    return rows
 
 
 def keys_named(text: str) -> list[str]:
@@ -158,7 +241,8 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
     # 1. a start control: the DOM button or prompt that says start/play/ok
     for c in controls:
         text = c.text.strip()
-        if START_WORDS.search(text) and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
+        forward = START_WORDS.search(text) or FORWARD.match(text)
+        if forward and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
             add(action_for(c), f"a start control {text!r}")
     # 2. a name field comes before its start button
     for c in view.candidates:
@@ -240,6 +324,67 @@ def generic_ways(view: PageView) -> list[Way]:
         Way(PressKey(key="1"), "a mode digit"),
         Way(PressKey(key="Escape"), "a dialog may close"),
     ]
+    return ways
+
+
+def board_cells(view: PageView) -> list[ObserveResult]:
+    return [c for c in view.candidates if c.kind == "cell" and c.cell is not None and c.bbox is not None]
+
+
+def board_pair(view: PageView, pick: int = 0) -> ClickPair | None:
+    """Pick a piece and put it on an empty square next to it: a filled cell nearest the player (the bottom
+    rows: board games seat the player there), then an empty cell one or two rows up in its column, else any
+    empty neighbour. With no piece on the board, a roster item beside it (a ship to place) goes first.
+    `pick` walks through the pieces (0: the first)."""
+    cells = board_cells(view)
+    if not cells:
+        return None
+    by_pos = {c.cell: c for c in cells}
+    pieces = sorted((c for c in cells if c.filled), key=lambda c: (-c.cell[1], c.cell[2]))  # type: ignore[index]
+    for piece in pieces[pick % len(pieces) :] + pieces[: pick % len(pieces)] if pieces else []:
+        b, r, col = piece.cell  # type: ignore[misc]
+        for dr, dc in ((-1, 0), (-2, 0), (1, 0), (0, 1), (0, -1), (-1, 1), (-1, -1), (2, 0)):
+            target = by_pos.get((b, r + dr, col + dc))
+            if target is not None and not target.filled:
+                x1, y1 = piece.bbox.center  # type: ignore[union-attr]
+                x2, y2 = target.bbox.center  # type: ignore[union-attr]
+                return ClickPair(x1=round(x1), y1=round(y1), x2=round(x2), y2=round(y2), label="a piece and a square")
+    roster = [
+        c
+        for c in view.candidates
+        if c.kind in ("button", "link")
+        and c.bbox is not None
+        and c.text
+        and not AVOID.search(c.text)
+        and not START_WORDS.search(c.text)
+    ]
+    empty = [c for c in cells if not c.filled]
+    if roster and empty:
+        item = roster[pick % len(roster)]
+        target = empty[(len(empty) // 2 + pick * 7) % len(empty)]
+        (x1, y1), (x2, y2) = item.bbox.center, target.bbox.center  # type: ignore[union-attr]
+        return ClickPair(x1=round(x1), y1=round(y1), x2=round(x2), y2=round(y2), label=f"{item.text[:20]!r} and a cell")
+    return None
+
+
+def board_ways(view: PageView) -> list[Way]:
+    """A board on screen: click into it (an empty cell near its middle, then a filled one), pick a piece and
+    a square, drag a piece: how board and grid games are played, none of which needs a start screen."""
+    cells = board_cells(view)
+    if not cells:
+        return []
+    ways: list[Way] = []
+    empty = [c for c in cells if not c.filled]
+    filled = [c for c in cells if c.filled]
+    if empty:
+        ways.append(Way(ClickElement(target=empty[len(empty) // 2]), "a board: click an empty cell"))
+    pair = board_pair(view)
+    if pair is not None:
+        ways.append(Way(pair, "a board: pick a piece, then a square"))
+    if filled:
+        ways.append(Way(ClickElement(target=filled[len(filled) // 2]), "a board: click a filled cell"))
+    if pair is not None and pair.label.startswith("a piece"):
+        ways.append(Way(Drag(x1=pair.x1, y1=pair.y1, x2=pair.x2, y2=pair.y2, label="a piece"), "a board: drag a piece"))
     return ways
 
 

@@ -25,6 +25,8 @@ T = TypeVar("T")
 PROBE_JS = (Path(__file__).parent.parent / "monitor" / "probe.js").read_text(encoding="utf-8")
 #: reads the text games draw on 2D canvases (dom/canvas_text.js): the player's cheapest way to read a prompt
 CANVAS_TEXT_JS = (Path(__file__).parent.parent / "dom" / "canvas_text.js").read_text(encoding="utf-8")
+#: what the game draws, as things with positions (dom/scene.js): how the player tells a reaction apart
+SCENE_JS = (Path(__file__).parent.parent / "dom" / "scene.js").read_text(encoding="utf-8")
 THUMB_WIDTH = 160
 
 
@@ -124,6 +126,7 @@ class GameSession:
         await bounded(self.context.expose_binding("__gameqa_emit", binding), 10, "exposing the probe")
         await bounded(self.context.add_init_script(PROBE_JS), 10, "adding the probe")
         await bounded(self.context.add_init_script(CANVAS_TEXT_JS), 10, "adding the canvas text reader")
+        await bounded(self.context.add_init_script(SCENE_JS), 10, "adding the scene reader")
         self.page = await bounded(self.context.new_page(), 30, "opening a page")
         self.cdp = await bounded(self.context.new_cdp_session(self.page), 10, "opening a DevTools session")
         await self._mirror_device_metrics(args)

@@ -79,6 +79,39 @@
     const el = walker.currentNode.parentElement;
     if (el && !seen.has(el)) add(el, "prompt");
   }
+  // boards: like elements (a table's cells, or one element's children) laid out in rows and columns. Games
+  // often listen with addEventListener and style no pointer, so cells are found by their layout, not by
+  // their look: a tester sees a grid and clicks into it.
+  const cells = [];
+  const boards = [];
+  const consider = (els) => {
+    if (els.length < 9 || boards.length >= 3) return;
+    const boxes = [];
+    for (const el of els.slice(0, 400)) { const r = visibleBox(el); if (r && r.width >= 8 && r.height >= 8) boxes.push([el, r]); }
+    if (boxes.length < 9) return;
+    const mid = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    const mw = mid(boxes.map((b) => b[1].width)), mh = mid(boxes.map((b) => b[1].height));
+    const like = boxes.filter(([, r]) => Math.abs(r.width - mw) <= 0.25 * mw && Math.abs(r.height - mh) <= 0.25 * mh);
+    if (like.length < 0.8 * boxes.length || mw > vw / 2 || mh > vh / 2) return;
+    const tops = [...new Set(like.map(([, r]) => Math.round(r.top / (mh / 2))))].sort((a, b) => a - b);
+    const lefts = [...new Set(like.map(([, r]) => Math.round(r.left / (mw / 2))))].sort((a, b) => a - b);
+    if (tops.length < 2 || lefts.length < 2) return;
+    boards.push(like);
+    for (const [el, r] of like) {
+      if (cells.length >= 160) break;
+      const text = textOf(el);
+      const filled = !!(el.querySelector("img, svg, canvas") || text || (getComputedStyle(el).backgroundImage || "none") !== "none");
+      cells.push({ board: boards.length - 1, row: tops.indexOf(Math.round(r.top / (mh / 2))), col: lefts.indexOf(Math.round(r.left / (mw / 2))),
+                   text, filled, selector: cssPath(el), x: r.left, y: r.top, width: r.width, height: r.height });
+    }
+  };
+  try {
+    for (const table of document.querySelectorAll("table")) consider(Array.from(table.querySelectorAll("td")));
+    for (let i = 0; i < all.length && boards.length < 3; i++) {
+      const el = all[i];
+      if (el.children.length >= 9 && el.tagName !== "TBODY" && el.tagName !== "TABLE" && el.tagName !== "TR") consider(Array.from(el.children));
+    }
+  } catch (e) {}
   let screenText = "";
   // lines kept: "New Game" and "High Scores" on a menu are two pieces of text, not one sentence
   try { screenText = (document.body ? document.body.innerText : "").replace(/[^\S\n]+/g, " ").replace(/\s*\n\s*/g, "\n").trim().slice(0, 1500); } catch (e) {}
@@ -86,5 +119,7 @@
   try { if (typeof window.render_game_to_text === "function") state = String(window.render_game_to_text()).slice(0, 4000); } catch (e) {}
   let drawn = [];
   try { if (typeof window.__gameqaText === "function") drawn = window.__gameqaText(80); } catch (e) {}
-  return { items: out, screenText, state, drawn, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
+  let scene = null;
+  try { if (typeof window.__gameqaScene === "function") scene = window.__gameqaScene(); } catch (e) {}
+  return { items: out, cells, screenText, state, drawn, scene, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
 }

@@ -84,6 +84,9 @@ class PageView(BaseModel):
     drawn: list[DrawnText] = Field(default_factory=list, description="text on canvases and from OCR")
     state: str | None = None
     has_advance_time: bool = False
+    #: what the game draws and which DOM elements changed (dom/scene.js): [key, numbers, label?] per thing
+    scene: list[list[Any]] = Field(default_factory=list, description="things drawn now, see agent/scene.py")
+    pointer_lock: bool = False
 
     @property
     def all_text(self) -> str:
@@ -135,6 +138,23 @@ class UIDetector:
                     x=item["x"] + offset[0], y=item["y"] + offset[1], width=item["width"], height=item["height"]
                 )
                 view.candidates.append(self._to_result(item, box, frame_url))
+            for cell in (data.get("cells") or [])[:160]:
+                box = BoundingBox(
+                    x=cell["x"] + offset[0], y=cell["y"] + offset[1], width=cell["width"], height=cell["height"]
+                )
+                view.candidates.append(
+                    ObserveResult(
+                        description=f"click board {cell['board'] + 1} cell r{cell['row'] + 1} c{cell['col'] + 1}"
+                        + (f" ({cell['text'][:20]!r})" if cell["text"] else ""),
+                        selector=cell["selector"],
+                        bbox=box,
+                        frame_url=frame_url,
+                        kind="cell",
+                        text=cell["text"],
+                        cell=(cell["board"], cell["row"], cell["col"]),
+                        filled=bool(cell["filled"]),
+                    )
+                )
             if data.get("screenText"):
                 texts.append(data["screenText"])
             for item in data.get("drawn") or []:
@@ -142,6 +162,15 @@ class UIDetector:
                     x=item["x"] + offset[0], y=item["y"] + offset[1], width=item["width"], height=item["height"]
                 )
                 view.drawn.append(DrawnText(text=item["text"], bbox=box))
+            scene = data.get("scene") or {}
+            prefix = "" if frame.parent_frame is None else f"f{frames.index(frame)}:"
+            for thing in (scene.get("things") or [])[:1500]:
+                key, values = str(thing[0]), list(thing[1] or [])
+                if offset != (0.0, 0.0) and key[:1] in "cd" and len(values) >= 2:
+                    values[0] += offset[0]
+                    values[1] += offset[1]
+                view.scene.append([prefix + key, values, *thing[2:3]])
+            view.pointer_lock = view.pointer_lock or bool(scene.get("pointerLock"))
             if data.get("state") and view.state is None:
                 view.state = data["state"]
             view.has_advance_time = view.has_advance_time or bool(data.get("hasAdvanceTime"))

@@ -1,0 +1,267 @@
+"""The scene: what the game draws now, as *things* with positions, and how each changes by itself.
+
+`dom/scene.js` reports every thing of the latest frame: a Canvas 2D drawImage / rect / text / path with
+its box (viewport CSS px), a WebGL draw call with the uniform numbers it was drawn with (or a buffer
+upload folded into chunk sums), and the DOM elements that changed, with their box and a signature.
+The same thing keeps the same key from frame to frame (its image or style, size and draw order).
+
+A screen moves by itself (stars scroll, a title pulses, a hero bobs or walks), so the player learns an
+*idle envelope* per thing from looks with no input: the range of its speeds and, for a thing that
+swings back and forth, of its positions. A reaction is a change no envelope explains: a sprite that
+stood still and moved 4 px after ArrowLeft, a walker that turned, a board cell whose class changed after
+a click, whatever scrolls around it. Pure: no browser, no clock; unit-tested on recorded scenes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+#: a drawn thing must move this many CSS px beyond what its idle envelope explains: positions are
+#: rounded to 0.5 px and sub-pixel smoothing jitters by one, a real step in a game is 2 px or more
+MOVE_TOL_PX = 2.0
+#: a steady mover's measured speed varies this much between looks (frame timing vs look timing)
+RATE_SLACK = 0.25
+#: WebGL numbers (matrices, colours, time): a change under this share of the value is float noise
+NUM_REL_TOL = 1e-3
+NUM_ABS_TOL = 1e-4
+#: more than this share of all things new or gone between two looks: the screen switched (a menu page,
+#: a level, a dialog), which says the game went somewhere, not that a thing in it responded
+SWITCH_SHARE = 0.5
+#: a thing must have been seen in this many idle looks before its change counts (it has an envelope)
+MIN_IDLE_SEEN = 2
+#: an idle envelope "grew" when a speed band or position range widened by more than this many px
+GROWTH_PX = 3.0
+#: a thing that moves by itself and jumps this far between two looks wrapped around or respawned (a third
+#: of a 720 px screen): no input nudges a thing that far in one action, and stars wrap at random times
+WRAP_PX = 240.0
+#: at most this many changes are kept per reaction (the words quote the first)
+MAX_CHANGES = 20
+_PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
+
+
+def kind_of(key: str) -> str:
+    """canvas ('c' on the page, 'o' an offscreen buffer), 'g' WebGL, 'd' DOM (after a frame prefix)."""
+    bare = key.split(":", 1)[1] if key.startswith("f") and ":" in key.split("|", 1)[0] else key
+    return bare[:1]
+
+
+def _is_px(key: str, slot: int) -> bool:
+    return kind_of(key) in "cod" and slot < _PX_SLOTS
+
+
+def _is_hash(key: str, slot: int) -> bool:
+    return kind_of(key) in "cod" and slot >= _PX_SLOTS
+
+
+@dataclass
+class Scene:
+    """One look at what is drawn: key -> numbers, and the text of DOM things (for words and menus)."""
+
+    things: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    at_s: float = 0.0
+
+    @classmethod
+    def of(cls, raw: list[list[Any]], at_s: float) -> Scene:
+        things: dict[str, tuple[float, ...]] = {}
+        labels: dict[str, str] = {}
+        for item in raw:
+            try:
+                key = str(item[0])
+                things[key] = tuple(float(v) for v in item[1])
+                if len(item) > 2 and item[2]:
+                    labels[key] = str(item[2])[:40]
+            except (TypeError, ValueError, IndexError):
+                continue
+        return cls(things, labels, at_s)
+
+    @property
+    def drawn(self) -> int:
+        """How many canvas and WebGL things: 0 means the scene cannot see this game's play."""
+        return sum(1 for k in self.things if kind_of(k) in "cog")
+
+
+@dataclass
+class SlotEnvelope:
+    lo_rate: float
+    hi_rate: float
+    lo_val: float
+    hi_val: float
+    changed: bool = False  # a hash slot that changed by itself
+
+
+@dataclass
+class Change:
+    """One thing that changed beyond its idle envelope."""
+
+    key: str
+    label: str = ""
+    dx: float = 0.0
+    dy: float = 0.0
+    size: tuple[float, float] = (0.0, 0.0)
+    kind: str = "moved"  # moved | resized | restyled | changed (WebGL numbers, DOM signature)
+    idle_px: float = 0.0
+
+    def words(self) -> str:
+        """'a drawn 14x14 sprite moved 4 px left' — what a person checks on the screenshots."""
+        what = describe_thing(self.key, self.size, self.label)
+        if self.kind == "moved":
+            parts = []
+            if abs(self.dx) >= MOVE_TOL_PX:
+                parts.append(f"{abs(self.dx):.0f} px {'right' if self.dx > 0 else 'left'}")
+            if abs(self.dy) >= MOVE_TOL_PX:
+                parts.append(f"{abs(self.dy):.0f} px {'down' if self.dy > 0 else 'up'}")
+            return f"moved {what} {' and '.join(parts) or 'a little'}"
+        return {"resized": f"resized {what}", "restyled": f"changed the look of {what}"}.get(
+            self.kind, f"changed {what}"
+        )
+
+
+def describe_thing(key: str, size: tuple[float, float], label: str = "") -> str:
+    kind = kind_of(key)
+    w, h = size
+    if kind == "g":
+        return "a WebGL buffer" if "|buf" in key else "a WebGL draw"
+    if kind == "d":
+        return f"the page element {label[:24]!r}" if label else f"a {w:.0f}x{h:.0f} page element"
+    body = key.split("|", 1)[1] if "|" in key else key
+    noun = {"img": "sprite", "rect": "rectangle", "srect": "rectangle", "path": "shape", "stroke": "shape"}.get(
+        body.split(":", 1)[0], "text" if body.startswith("text") else "thing"
+    )
+    return f"a drawn {w:.0f}x{h:.0f} {noun}"
+
+
+@dataclass
+class SceneReaction:
+    """What one action changed in the scene, beyond the idle envelope."""
+
+    changes: list[Change] = field(default_factory=list)
+    appeared: int = 0
+    gone: int = 0
+    total: int = 0
+    switched: bool = False
+
+    @property
+    def moved(self) -> bool:
+        return bool(self.changes) and not self.switched
+
+
+class Envelope:
+    """How each thing of the current screen changes with no input (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, list[SlotEnvelope]] = {}
+        self.seen: Counter[str] = Counter()
+        self.churn: set[str] = set()  # things that come and go by themselves (bullets, a blink)
+        self.looks = 0
+
+    def learn(self, a: Scene, b: Scene, *, fresh: bool = True) -> float:
+        """Learn from two looks with no input between; returns how much the envelope grew (px-like).
+
+        `fresh`: `a` was not the `b` of the previous call (it came after an action), so it counts as seen."""
+        dt = max(0.05, b.at_s - a.at_s)
+        growth = 0.0
+        if fresh:
+            self.seen.update(a.things.keys())
+        self.seen.update(b.things.keys())
+        self.looks += 1
+        for key in a.things.keys() ^ b.things.keys():
+            if key not in self.churn and self.seen[key] > 0:
+                self.churn.add(key)
+                growth += GROWTH_PX if self.looks > 1 else 0.0
+        for key in a.things.keys() & b.things.keys():
+            va, vb = a.things[key], b.things[key]
+            slots = self.slots.get(key)
+            if slots is None or len(slots) != len(vb):
+                rates = [(y - x) / dt for x, y in zip(va, vb, strict=False)]
+                self.slots[key] = [
+                    SlotEnvelope(r, r, min(x, y), max(x, y), x != y) for r, x, y in zip(rates, va, vb, strict=False)
+                ]
+                continue
+            for i, (x, y, env) in enumerate(zip(va, vb, slots, strict=False)):
+                if _is_hash(key, i):
+                    if x != y and not env.changed:
+                        env.changed = True
+                        growth += GROWTH_PX
+                    continue
+                rate = (y - x) / dt
+                wider = max(env.lo_rate - rate, rate - env.hi_rate, 0.0) * dt
+                wider += max(env.lo_val - min(x, y), max(x, y) - env.hi_val, 0.0)
+                env.lo_rate, env.hi_rate = min(env.lo_rate, rate), max(env.hi_rate, rate)
+                env.lo_val, env.hi_val = min(env.lo_val, x, y), max(env.hi_val, x, y)
+                if _is_px(key, i) and wider > GROWTH_PX:
+                    growth += wider
+                elif not _is_px(key, i) and wider > NUM_REL_TOL * (1 + abs(y)) * 10:
+                    growth += GROWTH_PX
+        return growth
+
+    def explains(self, key: str, slot: int, before: float, after: float, dt: float) -> bool:
+        """Does the thing's own idle behaviour explain this change over `dt` seconds?"""
+        slots = self.slots.get(key)
+        if slots is None or slot >= len(slots):
+            return True  # never seen still or moving: no envelope, no verdict
+        env = slots[slot]
+        if _is_hash(key, slot):
+            return before == after or env.changed
+        delta = after - before
+        if _is_px(key, slot):
+            tol = MOVE_TOL_PX
+        else:
+            tol = NUM_ABS_TOL + NUM_REL_TOL * max(abs(before), abs(after))
+        tol += RATE_SLACK * max(abs(env.lo_rate), abs(env.hi_rate)) * dt
+        if env.lo_rate * dt - tol <= delta <= env.hi_rate * dt + tol:
+            return True
+        swings = env.lo_rate < 0 < env.hi_rate  # back and forth by itself: its positions bound it
+        return swings and env.lo_val - tol <= after <= env.hi_val + tol
+
+
+def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
+    """The changes between two looks around an action that the idle envelope does not explain."""
+    dt = max(0.05, b.at_s - a.at_s)
+    new = [k for k in b.things.keys() - a.things.keys() if k not in envelope.churn]
+    gone = [k for k in a.things.keys() - b.things.keys() if k not in envelope.churn]
+    total = len(a.things) + len(b.things)
+    reaction = SceneReaction(appeared=len(new), gone=len(gone), total=total)
+    reaction.switched = len(new) + len(gone) >= 3 and (len(new) + len(gone)) > SWITCH_SHARE * total
+    for key in sorted(a.things.keys() & b.things.keys()):
+        if envelope.seen[key] < MIN_IDLE_SEEN:
+            continue
+        va, vb = a.things[key], b.things[key]
+        moved_slots = [
+            i for i, (x, y) in enumerate(zip(va, vb, strict=False)) if not envelope.explains(key, i, x, y, dt)
+        ]
+        if not moved_slots:
+            continue
+        size = (vb[2], vb[3]) if kind_of(key) in "cod" and len(vb) >= 4 else (0.0, 0.0)
+        if kind_of(key) in "cod":
+            if any(i < 2 for i in moved_slots):
+                kind = "moved"
+            elif any(i < _PX_SLOTS for i in moved_slots):
+                kind = "resized"
+            else:
+                kind = "restyled" if kind_of(key) != "d" else "changed"
+        else:
+            kind = "changed"
+        idle = 0.0
+        if kind == "moved" and key in envelope.slots:
+            idle = max(max(abs(s.lo_rate), abs(s.hi_rate)) for s in envelope.slots[key][:2]) * dt
+            if idle > 0 and max(abs(vb[0] - va[0]), abs(vb[1] - va[1])) > WRAP_PX:
+                continue
+        reaction.changes.append(
+            Change(
+                key=key,
+                label=b.labels.get(key, ""),
+                dx=vb[0] - va[0] if kind == "moved" else 0.0,
+                dy=vb[1] - va[1] if kind == "moved" else 0.0,
+                size=size,
+                kind=kind,
+                idle_px=idle,
+            )
+        )
+        if len(reaction.changes) >= MAX_CHANGES:
+            break
+    # the most telling first: a thing still by itself, then the biggest move
+    reaction.changes.sort(key=lambda c: (c.idle_px > 0, c.kind != "moved", -max(abs(c.dx), abs(c.dy))))
+    return reaction

@@ -1,0 +1,194 @@
+"""The scene and the entry rule, on recorded scenes: what moved because of input, what moved by itself,
+and when that makes the player *entered* (play, not menus; repeatable).
+
+Each rule has the game that needs it and a near miss that must not trigger it. Unit tests: synthetic
+scenes and page views, no browser, no subprocess, no clock (times are given).
+"""
+
+from __future__ import annotations
+
+from pytest_gameqa.agent.entry import EntryJudge, PlayEvidence, is_play_input
+from pytest_gameqa.agent.reach import ReachTracker, Sample
+from pytest_gameqa.agent.reading import gate_text, is_menu, menu_items
+from pytest_gameqa.agent.scene import MOVE_TOL_PX, Envelope, Scene, compare
+from pytest_gameqa.dom.detector import DrawnText, PageView
+from pytest_gameqa.models import BoundingBox, ObserveResult
+
+SHIP = "c1|img:ship.png:14x14#1"
+STAR = "c1|rect:#fff:2x2#{}"
+
+
+def _scene(at_s: float, things: dict[str, tuple[float, ...]], labels: dict[str, str] | None = None) -> Scene:
+    return Scene(dict(things), dict(labels or {}), at_s)
+
+
+def _starfield(t: float, n: int = 20, speed: float = 60.0) -> dict[str, tuple[float, ...]]:
+    """Stars scrolling down by themselves at `speed` px/s (wrapping at 600)."""
+    return {STAR.format(i): (40.0 * i, (30.0 * i + speed * t) % 600, 2, 2, 0) for i in range(n)}
+
+
+def _learn(envelope: Envelope, scenes: list[Scene]) -> None:
+    for a, b in zip(scenes, scenes[1:], strict=False):
+        envelope.learn(a, b, fresh=a is scenes[0])
+
+
+# ------------------------------------------------------------------------------------------ the envelope
+def test_a_small_sprite_that_moves_4px_on_a_key_is_a_reaction_over_a_scrolling_starfield() -> None:
+    idle = [_scene(t / 4, {**_starfield(t / 4), SHIP: (400, 500, 14, 14, 0)}) for t in range(6)]
+    envelope = Envelope()
+    _learn(envelope, idle)
+    before = _scene(1.5, {**_starfield(1.5), SHIP: (400, 500, 14, 14, 0)})
+    after = _scene(2.0, {**_starfield(2.0), SHIP: (396, 500, 14, 14, 0)})
+    reaction = compare(before, after, envelope)
+    assert reaction.moved and [c.key for c in reaction.changes] == [SHIP]
+    assert reaction.changes[0].words() == "moved a drawn 14x14 sprite 4 px left"
+    # near miss: the same look with the ship still: the scrolling stars are no reaction
+    still = compare(before, _scene(2.0, {**_starfield(2.0), SHIP: (400, 500, 14, 14, 0)}), envelope)
+    assert not still.changes and not still.switched
+
+
+def test_a_move_below_the_tolerance_is_jitter_not_a_reaction() -> None:
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, {SHIP: (400, 500, 14, 14, 0)}) for t in range(4)])
+    nudge = compare(_scene(1, {SHIP: (400, 500, 14, 14, 0)}), _scene(1.5, {SHIP: (401, 500, 14, 14, 0)}), envelope)
+    assert MOVE_TOL_PX > 1 and not nudge.changes
+
+
+def test_a_walker_that_keeps_walking_by_itself_reacts_when_it_turns() -> None:
+    walker = "c1|img:walker.png:16x24#1"
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, {walker: (100 + 40 * t / 4, 300, 16, 24, 0)}) for t in range(6)])
+    turned = compare(
+        _scene(2.0, {walker: (180, 300, 16, 24, 0)}), _scene(2.5, {walker: (160, 300, 16, 24, 0)}), envelope
+    )
+    assert turned.moved
+    # near miss: it walked on as it does by itself
+    walked = compare(
+        _scene(2.0, {walker: (180, 300, 16, 24, 0)}), _scene(2.5, {walker: (200, 300, 16, 24, 0)}), envelope
+    )
+    assert not walked.changes
+
+
+def test_a_pulsing_title_stays_inside_its_envelope_once_a_whole_cycle_was_seen() -> None:
+    title = "c1|text:GALAXY:300x40#1"
+    envelope = Envelope()
+    period = 2.0
+    looks = [
+        _scene(t / 4, {title: (490, 200, 300 + 20 * ((t / 4) % period), 40 + 4 * ((t / 4) % period), (t % 8))})
+        for t in range(10)
+    ]
+    growth = [envelope.learn(a, b, fresh=i == 0) for i, (a, b) in enumerate(zip(looks, looks[1:], strict=False))]
+    assert growth[-1] == 0  # after one whole cycle the envelope stops growing: the idle looks may stop
+    pressed = compare(
+        _scene(3.0, {title: (490, 200, 310, 42, 3)}), _scene(3.6, {title: (490, 200, 334, 44.8, 6)}), envelope
+    )
+    assert not pressed.changes  # a key pressed during the pulse changed nothing the pulse does not
+
+
+def test_a_screen_switch_is_not_a_thing_moving() -> None:
+    envelope = Envelope()
+    title = {f"c1|text:MENU{i}:100x20#1": (500, 100 + 30 * i, 100, 20, 1) for i in range(4)}
+    _learn(envelope, [_scene(t / 4, title) for t in range(4)])
+    game = {f"c1|img:tile{i}.png:32x32#1": (32 * i, 400, 32, 32, 0) for i in range(6)}
+    reaction = compare(_scene(1, title), _scene(1.5, game), envelope)
+    assert reaction.switched and not reaction.moved
+
+
+def test_a_dom_cell_whose_class_changed_after_a_click_is_a_change() -> None:
+    cell = "d|#board>div12"
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, {cell: (100, 100, 40, 40, 17)}) for t in range(4)])
+    clicked = compare(_scene(1, {cell: (100, 100, 40, 40, 17)}), _scene(1.5, {cell: (100, 100, 40, 40, 912)}), envelope)
+    assert clicked.moved and clicked.changes[0].kind == "changed"
+
+
+# ------------------------------------------------------------------------------------------ menus and gates
+def _segments_view(lines: list[str], candidates: list[ObserveResult] | None = None) -> PageView:
+    return PageView(screen_text="\n".join(lines), candidates=candidates or [])
+
+
+def test_permanent_controls_are_no_gate_and_no_menu() -> None:
+    board = _segments_view(["New Game", "Help", "Moves: 3"])
+    assert gate_text(board) is None and not is_menu(board)  # a game with a toolbar
+    # near miss: a title page that lists ways forward is a menu
+    title = _segments_view(["GALAXY", "Play", "Options", "Credits"])
+    assert is_menu(title) and menu_items(title) == ["Play", "Options", "Credits"]
+
+
+def test_help_credits_options_is_a_menu_even_without_a_way_in() -> None:
+    assert is_menu(_segments_view(["Help", "Credits", "Options"]))
+
+
+def test_menu_clicks_and_hover_are_not_play_input() -> None:
+    assert is_play_input("ArrowLeft") and is_play_input("click canvas") and is_play_input("move pointer")
+    assert is_play_input("click board")
+    assert not is_play_input("click 'Options'") and not is_play_input("hover") and not is_play_input("Escape")
+
+
+# ------------------------------------------------------------------------------------------ the entry rule
+def test_two_reactions_confirm_each_other_only_by_the_same_input_or_the_same_thing() -> None:
+    judge = EntryJudge()
+    assert judge.add(PlayEvidence("ArrowLeft", "press ArrowLeft", 1.0, frozenset({SHIP}), "w")) is None
+    assert judge.add(PlayEvidence("Space", "press Space", 2.0, frozenset({"c1|img:b.png:4x4#1"}), "w")) is None
+    pair = judge.add(PlayEvidence("ArrowRight", "press ArrowRight", 3.0, frozenset({SHIP}), "w"))
+    assert pair is not None and pair[0].input_name == "ArrowLeft"
+
+
+def _look(at_s: float, things: dict[str, tuple[float, ...]], *, lines: list[str] | None = None) -> Sample:
+    view = PageView(
+        screen_text="\n".join(lines or []),
+        candidates=[
+            ObserveResult(description="the canvas", kind="canvas", bbox=BoundingBox(x=0, y=0, width=800, height=600))
+        ],
+        drawn=[
+            DrawnText(text=t, bbox=BoundingBox(x=300, y=100 + 40 * i, width=200, height=30))
+            for i, t in enumerate(lines or [])
+        ],
+        scene=[[k, list(v)] for k, v in things.items()],
+    )
+    return Sample.of(view, None, at_s)
+
+
+def test_a_title_then_a_sprite_that_moves_twice_is_entered_with_words_a_person_can_check() -> None:
+    tracker = ReachTracker()
+    title = {"c1|text:GALAXY:200x40#1": (300, 40, 200, 40, 5)}
+    for i in range(5):
+        tracker.observe_idle(_look(i / 4, title, lines=["PRESS ENTER TO START"]))
+    before = _look(1.25, title, lines=["PRESS ENTER TO START"])
+    tracker.observe_idle(before)
+    game = {**_starfield(1.5), SHIP: (400, 500, 14, 14, 0)}
+    tracker.after_action(before, _look(1.5, game), "Enter", "press Enter")
+    assert not tracker.reach.entered  # the menu went away: progress through menus, not yet play
+    t, x = 1.5, 400
+    for step in range(4):
+        for _ in range(2):  # idle looks between actions: the stars scroll, the ship stays
+            t += 0.25
+            tracker.observe_idle(_look(t, {**_starfield(t), SHIP: (x, 500, 14, 14, 0)}))
+        before = _look(t, {**_starfield(t), SHIP: (x, 500, 14, 14, 0)})
+        tracker.observe_idle(before)
+        t += 0.4
+        x -= 4
+        tracker.after_action(
+            before, _look(t, {**_starfield(t), SHIP: (x, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft"
+        )
+        if tracker.reach.entered:
+            break
+    reach = tracker.reach
+    assert reach.entered and reach.how == "press Enter" and step == 1
+    assert reach.evidence == (
+        "ArrowLeft moved a drawn 14x14 sprite 4 px left, twice; idle envelope 0 px; menus passed: 'PRESS ENTER TO START'"
+    )
+    assert reach.menus == ["PRESS ENTER TO START"]
+
+
+def test_a_sound_toggle_that_changes_its_text_is_not_entry() -> None:
+    tracker = ReachTracker()
+    lines_on, lines_off = ["Help", "Credits", "Sound: ON"], ["Help", "Credits", "Sound: OFF"]
+    for i in range(5):
+        tracker.observe_idle(_look(i / 4, {}, lines=lines_on))
+    for n in range(4):
+        before = _look(2 + n, {}, lines=lines_on if n % 2 == 0 else lines_off)
+        tracker.observe_idle(before)
+        after = _look(2.5 + n, {}, lines=lines_off if n % 2 == 0 else lines_on)
+        tracker.after_action(before, after, "click canvas", "click canvas")
+    assert not tracker.reach.entered
