@@ -2,23 +2,19 @@
 
 A model call slower than the hard time limit (`--game-timeout`) is abandoned at the limit: after the
 test ends no task of the agent is left running on the session loop and no request is in flight at the
-(fake) model server, which saw the client hang up. The unit tests drive `GameAgent._race` directly.
+(fake) model server, which saw the client hang up. The task scope itself is unit-tested in
+test_units_tasks.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from fake_llm_server import FakeLLMServer, Reply
 from helpers import GAMES, run_pytest
-
-from pytest_gameqa.agent.agent import GameAgent
 
 MODEL_DELAY_S = 60.0
 HARD_LIMIT_S = 10
@@ -57,7 +53,7 @@ async def test_nothing_left_behind():
     ours = [repr(t) for t in left if any(p in _origin(t) for p in PACKAGES) and "stall.py" not in _origin(t)]
     stats = json.load(urllib.request.urlopen({stats!r}, timeout=5))
     Path({out!r}).write_text(json.dumps({{
-        "agent_tasks": [repr(t) for t in agent._tasks if not t.done()],
+        "agent_tasks": [repr(t) for t in agent.tasks.pending()],
         "tasks": ours,
         "stats": stats,
     }}))
@@ -91,69 +87,3 @@ def test_a_model_call_slower_than_the_time_limit_is_cancelled_and_closed(tmp_pat
     assert left["stats"]["open"] == 0, left  # no request in flight once the test ended
     assert left["stats"]["disconnected"] >= 1, left  # the cancelled call closed its connection
     assert elapsed < MODEL_DELAY_S, f"the run waited for the slow model ({elapsed:.0f} s)"
-
-
-# ------------------------------------------------------------------------------------------ _race, unit
-def _bare_agent() -> Any:
-    """Just what `_race` needs: the monitor's fatal event and the task bookkeeping."""
-    agent = object.__new__(GameAgent)
-    agent.monitor = SimpleNamespace(fatal=asyncio.Event())
-    agent._tasks = set()
-    return agent
-
-
-def test_race_cancels_and_awaits_its_work_when_its_caller_is_cancelled() -> None:
-    async def scenario() -> list[str]:
-        agent = _bare_agent()
-        events: list[str] = []
-
-        async def model_call() -> None:
-            try:
-                await asyncio.sleep(60)
-            except asyncio.CancelledError:
-                await asyncio.sleep(0.05)  # closing the connection takes a moment
-                events.append("work cancelled and cleaned up")
-                raise
-
-        caller = asyncio.ensure_future(agent._race(model_call()))
-        await asyncio.sleep(0.05)
-        caller.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await caller
-        events.append(f"tasks left: {len([t for t in agent._tasks if not t.done()])}")
-        return events
-
-    assert asyncio.run(scenario()) == ["work cancelled and cleaned up", "tasks left: 0"]
-
-
-def test_race_returns_none_and_cancels_the_work_when_the_game_dies() -> None:
-    async def scenario() -> tuple[Any, bool, int]:
-        agent = _bare_agent()
-        work = asyncio.ensure_future(asyncio.sleep(60))
-        asyncio.get_running_loop().call_later(0.05, agent.monitor.fatal.set)
-        result = await agent._race(work)
-        return result, work.cancelled(), len(agent._tasks)
-
-    assert asyncio.run(scenario()) == (None, True, 0)
-
-
-def test_cancel_tasks_cancels_every_tracked_task_and_waits_no_longer_than_its_bound() -> None:
-    async def scenario() -> tuple[bool, int, float]:
-        agent = _bare_agent()
-
-        async def slow_to_stop() -> None:
-            try:
-                await asyncio.sleep(60)
-            except asyncio.CancelledError:
-                await asyncio.sleep(1.0)  # ignores the cancellation for a while
-
-        polite = agent._track(asyncio.sleep(60))
-        agent._track(slow_to_stop())
-        await asyncio.sleep(0.01)  # both are running
-        started = time.monotonic()
-        await agent._cancel_tasks(timeout=0.3)
-        took = time.monotonic() - started
-        return polite.cancelled(), len([t for t in agent._tasks if not t.done()]), took
-
-    polite_cancelled, left, took = asyncio.run(scenario())
-    assert polite_cancelled and left == 1 and 0.25 < took < 0.9

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from ..models import (
     IssueKind,
     LLMUsage,
     ObserveResult,
+    Progress,
     Reach,
 )
 from ..report.artifacts import Evidence
@@ -41,13 +42,15 @@ from .extract import extract_from_view, times_in
 from .interactor import Interactor
 from .player import Decision, Player, Turn
 from .policy import HeuristicPolicy, Phase
+from .progress import ProgressTracker
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
 from .reading import gate_text
+from .seek import Seeker, seek_enabled
+from .tasks import TaskScope
 from .touch import listens_to_touch_only, touch_literal, touch_on, touch_verb
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
 #: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
 MIN_HEAP_GROWTH_MB = 30.0
 #: looks at the screen with no input before the first action: how the title screen moves by itself
@@ -60,10 +63,6 @@ IDLE_SETTLED = 3
 #: OCR at most this often, and this many times a game (about a second each on 2 cores)
 OCR_EVERY_S = 4.0
 OCR_MAX = 8
-#: how long a race waits for its tasks to end after cancelling them (a cancellation can be swallowed)
-RACE_CANCEL_S = 10.0
-#: how long stop() waits, in all, for the tasks the agent started to end once cancelled
-TASKS_CANCEL_S = 5.0
 _CLICK_AT = re.compile(
     r"^\s*(double[- ]?)?click\s+(?:at\s+)?\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*$", re.I
 )
@@ -151,6 +150,10 @@ class GameAgent:
         self.on_timeout: list[Callable[[Issue], None]] = []
         self._deadline: asyncio.TimerHandle | None = None
         self.tracker = ReachTracker()
+        #: how far the player got (numbers moved, screens reached); the seeker plays by it (GAMEQA_SEEK=off: not)
+        self.progress_tracker = ProgressTracker()
+        if seek_enabled():
+            self.policy.seek = Seeker(settings.seed, self.progress_tracker, touch=self.touch)
         self._before_play_s = 0.0
         self._ocr_texts: list[DrawnText] = []
         self._ocr_at: float | None = None
@@ -159,7 +162,7 @@ class GameAgent:
         self._recheck_wanted: tuple[str, float, str] | None = None
         self._sample_before: Sample | None = None
         self.in_flight: tuple[float, Action] | None = None
-        self._tasks: set[asyncio.Future[Any]] = set()  # every task the agent started; cancelled by stop()
+        self.tasks = TaskScope(self.monitor.fatal)  # every task the agent started; cancelled by stop()
 
     # ------------------------------------------------------------------------------------- lifecycle
     @property
@@ -179,7 +182,7 @@ class GameAgent:
         page.on("dialog", self._on_dialog)
         page.on("popup", self._on_popup)
         self.network.attach(page)
-        reason = await self._race(
+        reason = await self.tasks.race(
             self.session.load(self.url, attempts=self.settings.load_attempts, timeout_s=self.settings.load_timeout)
         )
         if self.monitor.fatal.is_set():
@@ -190,7 +193,7 @@ class GameAgent:
         await self._fit_zoomed_page()
         self._watch = asyncio.create_task(self.monitor.watch())
         self._watch.add_done_callback(lambda task: task.cancelled() or task.exception())
-        await self._race(
+        await self.tasks.race(
             wait_until_ready(
                 self.session,
                 self.detector,
@@ -205,7 +208,7 @@ class GameAgent:
             return
         await self._fit_zoomed_page()  # a page may set its <meta name=viewport> from script
         looked_at = time.monotonic()
-        await self._race(self._learn_idle())
+        await self.tasks.race(self._learn_idle())
         for step in self.settings.start:
             await self._start_step(step)
         self._before_play_s = time.monotonic() - looked_at  # part of the play time: watching and getting in
@@ -269,14 +272,12 @@ class GameAgent:
         self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] dialog {dialog.type} accepted: {dialog.message}")
         answer = "player" if dialog.type == "prompt" else None
         coro = dialog.accept(answer) if answer else dialog.accept()
-        task = self._track(coro)
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self.tasks.background(coro)
 
     def _on_popup(self, popup: Any) -> None:
         """Ads open new tabs: the player stays on the game."""
         self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] closed a popup window")
-        task = self._track(popup.close())
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        self.tasks.background(popup.close())
 
     async def stop(self) -> None:
         """Final checks, artifact cap, and the browser context closed whatever happened."""
@@ -291,7 +292,7 @@ class GameAgent:
             self.monitor.stop_watching()
             self._watch.cancel()
             await asyncio.wait({self._watch}, timeout=5)  # never wait on it unbounded (see stop_watching)
-        await self._cancel_tasks()  # actions, model calls, OCR, dialogs: nothing the agent started outlives it
+        await self.tasks.cancel_all()  # actions, model calls, OCR, dialogs: nothing the agent started outlives it
         if self.brain is not None:
             with contextlib.suppress(Exception):  # the model never breaks a run
                 await self.brain.judge()
@@ -310,6 +311,10 @@ class GameAgent:
     @property
     def reach(self) -> Reach:
         return self.tracker.reach
+
+    @property
+    def progress(self) -> Progress:
+        return self.progress_tracker.progress
 
     def _judge_reach(self) -> None:
         """No silent pass: a game the player never got into fails with not-entered.
@@ -378,6 +383,8 @@ class GameAgent:
             return
         keep: set[int] = set()
         first_in_game = self.reach.first_screenshot
+        storyboard = {s.screenshot for s in self.progress_tracker.screens.values() if s.screenshot}
+        keep.update(a.index for a in self.actions if a.before in storyboard or a.after in storyboard)
         keep.update(a.index for a in self.actions if first_in_game and a.after == first_in_game)
         for issue in self.issues:
             nearest = min(self.actions, key=lambda a: abs(a.at_s - issue.at_s))
@@ -410,39 +417,6 @@ class GameAgent:
     def _fatal_issue(self) -> Issue | None:
         return next((i for i in self.issues if i.fatal), None)
 
-    async def _race(self, aw: Awaitable[T]) -> T | None:
-        """Run `aw` unless/until a fatal issue arrives; then cancel it and return None.
-
-        When the caller itself is cancelled (the hard time limit's grace ran out, Ctrl-C), both tasks are
-        cancelled and awaited (bounded) before the cancellation goes on: an action or a model call never
-        outlives the step that started it (nor keeps a paid request open).
-        """
-        task = self._track(aw)
-        fatal = self._track(self.monitor.fatal.wait())
-        try:
-            await asyncio.wait({task, fatal}, return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            await _cancel_and_wait({task, fatal}, RACE_CANCEL_S)
-            raise
-        finally:
-            fatal.cancel()
-        if task.done():
-            return task.result()
-        await _cancel_and_wait({task}, RACE_CANCEL_S)  # the step is abandoned, its error does not matter
-        return None
-
-    def _track(self, aw: Awaitable[T]) -> asyncio.Future[T]:
-        """Start `aw` as a task the agent owns: kept in `_tasks` until done, cancelled by `_cancel_tasks()`."""
-        task = asyncio.ensure_future(aw)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _cancel_tasks(self, timeout: float = TASKS_CANCEL_S) -> None:
-        """Cancel every task the agent started that still runs and wait for them, `timeout` s at most in all."""
-        current = asyncio.current_task()
-        await _cancel_and_wait({t for t in self._tasks if t is not current}, timeout)
-
     def _check_alive(self) -> None:
         issue = self._fatal_issue()
         if issue is not None:
@@ -452,7 +426,7 @@ class GameAgent:
     async def look(self) -> PageView:
         self._check_alive()
         try:
-            view = await self._race(self.detector.scan(self.page))
+            view = await self.tasks.race(self.detector.scan(self.page))
         except PageHung:
             view = None
         if view is None:
@@ -514,7 +488,7 @@ class GameAgent:
         self.monitor.note_action()
         self.interactor.hover_hits = []
         self.in_flight = (self.clock.now(), action)  # kept when the game dies during it: a repro replays it
-        result = await self._race(self.interactor.perform(action, policy, mark=mark))
+        result = await self.tasks.race(self.interactor.perform(action, policy, mark=mark))
         self.in_flight = None if result is not None else self.in_flight
         if result is None:
             self._check_alive()
@@ -525,6 +499,19 @@ class GameAgent:
         if result.changed is None and before.thumb is not None and after.thumb is not None:
             result.changed = before.thumb.pixels != after.thumb.pixels  # a marked click: judged without the dot
         self.last_reaction = self.tracker.after_action(before, after, action.input_name, how or result.description)
+        gain = self.progress_tracker.after_action(
+            before,
+            after,
+            result,
+            moved=self.last_reaction.reacted,
+            entered=self.reach.entered,
+            input_name=action.input_name,
+        )
+        if gain.rises or gain.new_screen:
+            self.monitor.console_log.append(
+                f"[{self.clock.now():7.2f}s] progress after {result.description}: "
+                f"{self.progress_tracker.describe(gain)}"
+            )
         if self.last_reaction.reacted:
             r = self.last_reaction
             self.monitor.console_log.append(
@@ -546,12 +533,13 @@ class GameAgent:
             return  # the running reading ends by checking the latest action again (see _read_pixels)
         self._ocr_runs += 1
         self._ocr_at = time.monotonic()
-        self._ocr_task = self._track(self._read_pixels(after=(how, at_s, gate)))
+        self._ocr_task = self.tasks.track(self._read_pixels(after=(how, at_s, gate)))
         self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _observe_idle(self, sample: Sample) -> None:
         """A look after a gap with no input: the tracker learns the idle screen, the monitor that the
         game animates by itself (only such a game can be called frozen when its frames stop)."""
+        self.progress_tracker.observe(sample)
         if self.tracker.observe_idle(sample) > 0:
             self.monitor.note_idle_change()
 
@@ -564,8 +552,8 @@ class GameAgent:
 
     async def _sample(self) -> Sample:
         """One look (DOM, canvas text, state) and one thumbnail, taken together; a busy page gives less."""
-        view_task = self._track(self.look())
-        thumb_task = self._track(self.session.thumbnail())
+        view_task = self.tasks.track(self.look())
+        thumb_task = self.tasks.track(self.session.thumbnail())
         await asyncio.wait({view_task, thumb_task})
         view = view_task.result() if not view_task.exception() else PageView()
         thumb = None if thumb_task.exception() else thumb_task.result()
@@ -598,7 +586,7 @@ class GameAgent:
             return
         self._ocr_at = now
         self._ocr_runs += 1
-        self._ocr_task = self._track(self._read_pixels())
+        self._ocr_task = self.tasks.track(self._read_pixels())
         self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     async def _read_pixels(self, after: tuple[str, float, str] | None = None) -> None:
@@ -685,10 +673,10 @@ class GameAgent:
                 done.append(result)
             rest = min(pace - (time.monotonic() - step_started), deadline - time.monotonic())
             if rest > 0:
-                await self._race(asyncio.sleep(rest))
+                await self.tasks.race(asyncio.sleep(rest))
         if not self.reach.entered and not self.touch and self._fatal_issue() is None:
             # a desktop player that never got in: a game for phones only would say why (see _judge_reach)
-            self.touch_only_page = bool(await self._race(listens_to_touch_only(self.session.cdp)))
+            self.touch_only_page = bool(await self.tasks.race(listens_to_touch_only(self.session.cdp)))
         return done
 
     async def _step(self) -> ActionResult | None:
@@ -702,7 +690,7 @@ class GameAgent:
         self._on_screen(before)
         self._maybe_ocr(before)
         player: Player = self.brain if self.brain is not None else self.policy
-        decision = await self._race(player.decide(before.view))
+        decision = await self.tasks.race(player.decide(before.view))
         if decision is None:  # the game died while the player was thinking, or the call was abandoned
             self._check_alive()
             decision = Decision(self.policy.next_action(before.view), "heuristic-fallback")
@@ -734,18 +722,6 @@ def _literal_action(instruction: str) -> Action | None:
         ms = int(match.group(1)) * (1000 if (match.group(2) or "").lower() == "s" else 1)
         return Wait(ms=min(ms, 5000))
     return None
-
-
-async def _cancel_and_wait(tasks: set[asyncio.Future[Any]], timeout: float) -> None:
-    """Cancel `tasks` and wait for them to end, `timeout` s at most (a cancellation can be swallowed)."""
-    pending = {t for t in tasks if not t.done()}
-    for task in pending:
-        task.cancel()
-    if pending:
-        await asyncio.wait(pending, timeout=timeout)
-    for task in tasks:
-        if task.done() and not task.cancelled():
-            task.exception()  # retrieved: an abandoned task's error does not matter
 
 
 def _secs(value: float | None) -> str:
