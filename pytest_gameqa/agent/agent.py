@@ -23,7 +23,6 @@ from pydantic import BaseModel
 from ..browser.session import Clock, GameSession, PageHung
 from ..dom.detector import DrawnText, PageView, UIDetector, key_from_instruction
 from ..models import (
-    FATAL_KINDS,
     NEVER_FAILS,
     ActionResult,
     GameMetrics,
@@ -49,10 +48,9 @@ from .reading import gate_text
 from .seek import Seeker, seek_enabled
 from .tasks import TaskScope
 from .touch import listens_to_touch_only, touch_literal, touch_on, touch_verb
+from .verdicts import metric_verdicts, reach_verdict
 
 M = TypeVar("M", bound=BaseModel)
-#: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
-MIN_HEAP_GROWTH_MB = 30.0
 #: looks at the screen with no input before the first action: how the title screen moves by itself
 IDLE_LOOKS = 5
 #: ... and more while the scene's idle envelope keeps growing (a title that pulses or swings slowly),
@@ -76,23 +74,6 @@ class GameStopped(Exception):
     def __init__(self, issue: Issue) -> None:
         super().__init__(f"{issue.kind.value}: {issue.message}")
         self.issue = issue
-
-
-#: fewer actions than this before play time ran out: the player may not have reached its later ways in
-FEW_TRIES = 8
-
-
-def _few_tries_hint(actions: int, played_s: float) -> str:
-    """Why a slow machine can fail a game it would enter: every try took seconds, and the time ran out
-    before the clicks and sweeps that come after the keys (measured: 8 browsers on 2 cores, 4 tries in 11 s)."""
-    if actions == 0:
-        return f"; play time ran out after {played_s:.0f} s before the first try: give it more (--game-duration)"
-    if actions >= FEW_TRIES or played_s / actions < 1.0:
-        return ""
-    return (
-        f"; only {actions} tries in {played_s:.0f} s ({played_s / actions:.1f} s each: a slow or busy machine): "
-        "more play time (--game-duration) or fewer parallel browsers may get in"
-    )
 
 
 class GameAgent:
@@ -316,54 +297,23 @@ class GameAgent:
     def progress(self) -> Progress:
         return self.progress_tracker.progress
 
-    def _judge_reach(self) -> None:
-        """No silent pass: a game the player never got into fails with not-entered.
-
-        Not when something fatal or a blank screen already says why (one defect, one issue), and not in
-        a scripted test that never asked the player to play or to get in (`play()`, `--game-start`): a
-        test that checks the title screen is not a smoke test of the game; its reach is still recorded.
-        """
-        self.tracker.finish()
-        if self.reach.entered or not (self.played or self.settings.start):
-            return
-        if any(i.kind in FATAL_KINDS or i.kind in (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT) for i in self.issues):
-            return
-        played_s = max(0.0, self.clock.now() - (self.monitor.ready_at or 0.0))
-        message = self.tracker.not_entered_message(played_s)
-        if self.touch_only_page:
-            message += "; the page listens to touch input only: try a touch device (--device 'Pixel 7')"
-        message += _few_tries_hint(len(self.actions), played_s)
-        self.monitor.record(IssueKind.NOT_ENTERED, message)
-
     def _final_checks(self) -> None:
-        self._judge_reach()
-        metrics = self.metrics
-        s = self.settings
-        if s.min_fps and metrics.fps_avg is not None and metrics.fps_avg < s.min_fps:
-            self.monitor.record(
-                IssueKind.LOW_FPS,
-                f"frame rate averaged {metrics.fps_avg:g} fps (lowest {metrics.fps_min:g}, 5th percentile "
-                f"{metrics.fps_p5:g}), below --game-min-fps {s.min_fps:g}",
-            )
-        # what a player waits for: from navigation until the game can be played, not just the load event
-        if s.max_load_time and metrics.ready_s is not None and metrics.ready_s > s.max_load_time:
-            self.monitor.record(
-                IssueKind.LOAD_FAILURE,
-                f"the game took {metrics.ready_s:.1f} s from navigation to ready to play (load event "
-                f"{_secs(metrics.load_s)}, first frame {_secs(metrics.first_frame_s)}), "
-                f"more than --game-max-load-time {s.max_load_time:g} s",
-            )
-        growth = metrics.heap_growth_mb_per_s  # judged on play: after the way in and the network going quiet
-        heap = self.monitor.play_heap_samples()
-        total = growth * (heap[-1].at_s - heap[0].at_s) if growth is not None and len(heap) >= 2 else 0.0
-        # a rate alone would flag a short run's garbage-collection sawtooth: it must also add up
-        if growth is not None and growth > s.max_heap_growth and total > MIN_HEAP_GROWTH_MB:
-            self.monitor.record(
-                IssueKind.MEMORY_GROWTH,
-                f"the JS heap kept growing {growth:.1f} MB/s ({heap[0].heap_mb:.0f} -> "
-                f"{heap[-1].heap_mb:.0f} MB in {heap[-1].at_s - heap[0].at_s:.0f} s of play), "
-                f"above --game-max-heap-growth {s.max_heap_growth:g} MB/s",
-            )
+        """Record what the verdicts (agent/verdicts.py) find in the reach facts and the metrics."""
+        self.tracker.finish()
+        played_s = max(0.0, self.clock.now() - (self.monitor.ready_at or 0.0))
+        found = reach_verdict(
+            entered=self.reach.entered,
+            asked_to_get_in=self.played or bool(self.settings.start),
+            issues=self.issues,
+            not_entered_message=self.tracker.not_entered_message(played_s),
+            touch_only_page=self.touch_only_page,
+            actions=len(self.actions),
+            played_s=played_s,
+        )
+        if found is not None:  # recorded before the metrics are finished, as they may count it
+            self.monitor.record(found.kind, found.message)
+        for finding in metric_verdicts(self.metrics, self.settings, self.monitor.play_heap_samples()):
+            self.monitor.record(finding.kind, finding.message)
 
     @property
     def llm_usage(self) -> LLMUsage:
@@ -675,7 +625,7 @@ class GameAgent:
             if rest > 0:
                 await self.tasks.race(asyncio.sleep(rest))
         if not self.reach.entered and not self.touch and self._fatal_issue() is None:
-            # a desktop player that never got in: a game for phones only would say why (see _judge_reach)
+            # a desktop player that never got in: a game for phones only would say why (see verdicts.reach_verdict)
             self.touch_only_page = bool(await self.tasks.race(listens_to_touch_only(self.session.cdp)))
         return done
 
@@ -722,7 +672,3 @@ def _literal_action(instruction: str) -> Action | None:
         ms = int(match.group(1)) * (1000 if (match.group(2) or "").lower() == "s" else 1)
         return Wait(ms=min(ms, 5000))
     return None
-
-
-def _secs(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.1f} s"
