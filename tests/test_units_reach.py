@@ -284,4 +284,3 @@ def test_not_entered_message_without_a_start_screen_says_no_input_mattered() -> 
     message = tracker.not_entered_message(8)
     assert "no play input moved or changed anything the game draws beyond its own animation in 8 s" in message
     assert message.endswith("tried: press Enter")
-
