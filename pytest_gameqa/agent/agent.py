@@ -33,7 +33,7 @@ from ..models import (
     Progress,
     Reach,
 )
-from ..report.artifacts import Evidence
+from ..report.artifacts import Evidence, cap_pairs
 from ..settings import GameSettings
 from . import ocr
 from .actions import Action, ClickAt, PressKey, ReturnToGame, TypeText, Wait, action_for
@@ -327,31 +327,10 @@ class GameAgent:
         return m
 
     def _cap_pairs(self) -> None:
-        """Keep the first and last pairs and those around issues; delete the rest from disk."""
-        limit = self.settings.max_pairs
-        if len(self.actions) <= limit:
-            return
-        keep: set[int] = set()
-        first_in_game = self.reach.first_screenshot
-        storyboard = {s.screenshot for s in self.progress_tracker.screens.values() if s.screenshot}
-        keep.update(a.index for a in self.actions if a.before in storyboard or a.after in storyboard)
-        keep.update(a.index for a in self.actions if first_in_game and a.after == first_in_game)
-        for issue in self.issues:
-            nearest = min(self.actions, key=lambda a: abs(a.at_s - issue.at_s))
-            keep.update({nearest.index - 1, nearest.index, nearest.index + 1})
-        spare = max(0, limit - len(keep))
-        head = [a.index for a in self.actions if a.index not in keep][: (spare + 1) // 2]
-        tail = [a.index for a in self.actions if a.index not in keep and a.index not in head]
-        keep.update(head)
-        keep.update(tail[len(tail) - spare // 2 :] if spare // 2 else [])
-        for action in self.actions:
-            if action.index in keep:
-                continue
-            for path in (action.before, action.after):
-                if path:
-                    Path(path).unlink(missing_ok=True)
-            action.before = action.after = None
-            self.pairs_dropped += 1
+        """Keep the pairs a reader needs (report/artifacts.cap_pairs): the first in-game screen, the storyboard."""
+        keep = {s.screenshot for s in self.progress_tracker.screens.values() if s.screenshot}
+        keep |= {self.reach.first_screenshot} if self.reach.first_screenshot else set()
+        self.pairs_dropped += cap_pairs(self.actions, self.issues, self.settings.max_pairs, keep)
 
     # ------------------------------------------------------------------------------------- issues
     @property
