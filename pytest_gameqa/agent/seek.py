@@ -1,0 +1,235 @@
+"""Seeking progress once in the game: keep doing what moved the game forward, vary the rest.
+
+Random play finds the bugs of the first screen; many live deeper (the second level, the second round,
+the moment the score passes 100). A tester who finds that holding Right walks the hero forward keeps
+holding it; one who finds that Space scores keeps pressing it; one who died standing still tries
+moving next time. The seeker does that, seeded and reproducible:
+
+- a **bandit per screen**: every action played on a screen is an arm (press Space, hold ArrowRight,
+  click 'Jump'...); its value is what its last outcomes did for progress (`progress.Gain`: counters
+  raised, a new screen, minus losses). The best arm with a real gain is repeated; the other
+  EXPLORE_SHARE of the time the policy's own varied play goes on (new arms, new luck).
+- **holding a direction** while a counter keeps rising with it (distance, position): a side-scroller's
+  level ends only after a long walk.
+- **another approach after a game over**: a round that ended no deeper than the best one switches
+  approach (seek -> keep moving -> explore), since what was done did not survive.
+
+`GAMEQA_SEEK=off` turns it off (the player as before it existed: for side-by-side benchmarks).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..dom.detector import PageView
+from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, MovePointer, PressKey
+from .progress import Gain, ProgressTracker
+from .touch import Swipe, Tap
+
+SEEK_ENV = "GAMEQA_SEEK"
+#: direction keys and their opposites: a walker that stopped responding one way is turned around
+OPPOSITE = {
+    "ArrowRight": "ArrowLeft",
+    "ArrowLeft": "ArrowRight",
+    "ArrowUp": "ArrowDown",
+    "ArrowDown": "ArrowUp",
+    "d": "a",
+    "a": "d",
+    "w": "s",
+    "s": "w",
+}
+#: a held direction: long enough to walk a good way, short enough to look again about once a second
+HOLD_MS = 1000
+#: while a best arm exists, this share of actions still goes to the policy's varied play (new arms)
+EXPLORE_SHARE = 0.25
+#: ... and in the "explore" approach, after two rounds that went nowhere
+EXPLORE_WIDE = 0.6
+#: an arm is worth repeating at this mean value: about one counter raised every other time
+MIN_VALUE = 0.4
+#: the last outcomes an arm's value is the mean of: old luck fades, a changed game is noticed
+WINDOW = 6
+#: arms kept per screen and screens kept (a game with endless screens keeps the first ones)
+MAX_ARMS = 40
+MAX_SCREENS = 24
+#: a new screen is worth this many raised counters; a loss (game over, a life) costs this much
+NEW_SCREEN_VALUE = 2.0
+LOSS_COST = 2.0
+FALL_COST = 0.5
+#: the game visibly reacting, with no counter raised: a hint, not progress
+MOVED_VALUE = 0.1
+#: holds in a row that moved nothing (both ways) before "keep moving" lets the bandit play a while
+STILL_LIMIT = 2
+APPROACHES = ("seek", "keep moving", "explore")
+
+
+def seek_enabled(environ: Mapping[str, str] = os.environ) -> bool:
+    """False when GAMEQA_SEEK is off/0/false/no: the player plays as it did before seeking existed."""
+    return environ.get(SEEK_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def arm_key(action: Action) -> str | None:
+    """What makes two actions the same arm: the key and how, the control, a region of the screen."""
+    if isinstance(action, PressKey):
+        return f"press {action.key}"
+    if isinstance(action, HoldKey):
+        return f"hold {action.key}"
+    if isinstance(action, ClickElement):
+        return f"click {action.target.kind}:{action.target.text[:40] or action.target.selector}"
+    if isinstance(action, (ClickAt, Tap)) and getattr(action, "x", None) is not None:
+        return f"{type(action).__name__} {_region(action.x, action.y)}"  # type: ignore[attr-defined]
+    if isinstance(action, Swipe):
+        return f"swipe {action.direction}"
+    if isinstance(action, Drag):
+        return f"drag {_region(action.x1, action.y1)}>{_region(action.x2, action.y2)}"
+    if isinstance(action, MovePointer):
+        return "move pointer"
+    return None
+
+
+def _region(x: float, y: float, cell: int = 160) -> str:
+    """A coarse cell of the screen (160 px: a button or a lane), so nearby clicks share an arm."""
+    return f"{int(x) // cell},{int(y) // cell}"
+
+
+@dataclass
+class Arm:
+    action: Action
+    outcomes: deque[Gain] = field(default_factory=lambda: deque(maxlen=WINDOW))
+
+
+class Seeker:
+    """Asked by the heuristic policy for its play action (`choose`), told what each action did (`learn`)."""
+
+    def __init__(self, seed: int, tracker: ProgressTracker, *, touch: bool = False) -> None:
+        self.rng = random.Random(seed * 7919 + 17)  # its own stream: the policy's stays as it was
+        self.tracker = tracker
+        self.touch = touch
+        self.arms: dict[str, dict[str, Arm]] = {}
+        self.approach = APPROACHES[0]
+        self.holding: str | None = None
+        self.still = 0
+        self.round_value = 0.0
+        self.best_round = 0.0
+        self.rounds_seen = tracker.rounds
+        self.last_reason = ""
+        self.entered_screen = False
+        #: "approach: what it did" lines, for the console log and the model's prompt
+        self.notes: list[str] = []
+
+    # ------------------------------------------------------------------------------------------ values
+    def value(self, gain: Gain) -> float:
+        """What one outcome was worth, judged with what is known now (a number found later to be a
+        clock no longer counts as raised)."""
+        rises = sum(1 for k in gain.rises if not self.tracker.is_clock(k))
+        falls = sum(1 for k in gain.falls if not self.tracker.is_clock(k))
+        worth = rises + NEW_SCREEN_VALUE * gain.new_screen - LOSS_COST * gain.lost - FALL_COST * falls
+        return worth + (MOVED_VALUE if gain.moved and not rises else 0.0)
+
+    def progress_value(self, gain: Gain) -> float:
+        """What an outcome did for the round: counters raised, screens reached (not the first one in,
+        which entering shows, nor a game-over screen); what rounds are compared by."""
+        rises = sum(1 for k in gain.rises if not self.tracker.is_clock(k))
+        fresh = gain.new_screen and not gain.lost
+        if fresh and not self.entered_screen:
+            self.entered_screen, fresh = True, False
+        return rises + NEW_SCREEN_VALUE * fresh
+
+    def arm_value(self, arm: Arm) -> float:
+        return sum(self.value(g) for g in arm.outcomes) / len(arm.outcomes) if arm.outcomes else 0.0
+
+    def best_arm(self, screen: str) -> Arm | None:
+        arms = self.arms.get(screen, {})
+        ranked = sorted(arms.items(), key=lambda kv: (-self.arm_value(kv[1]), kv[0]))
+        if ranked and self.arm_value(ranked[0][1]) >= MIN_VALUE:
+            return ranked[0][1]
+        return None
+
+    # ------------------------------------------------------------------------------------------ choice
+    def choose(self, view: PageView) -> Action | None:
+        """The next play action when progress says what to do; None: the policy plays its varied mix."""
+        if view.game_over or self.tracker.game_over:
+            self.holding = None
+            return None
+        screen = self.tracker.current_screen
+        if self.holding is not None and not self.touch:
+            self.last_reason = f"{self.approach}: keep holding {self.holding} while it responds"
+            return HoldKey(key=self.holding, ms=HOLD_MS)
+        if self.approach == "keep moving" and not self.touch and self.still < STILL_LIMIT:
+            self.holding = self._moving_key(screen)
+            self.last_reason = f"keep moving: hold {self.holding}"
+            return HoldKey(key=self.holding, ms=HOLD_MS)
+        explore = EXPLORE_WIDE if self.approach == "explore" else EXPLORE_SHARE
+        best = self.best_arm(screen)
+        if best is not None and self.rng.random() >= explore:
+            self.last_reason = f"{self.approach}: repeat what raised progress ({self.arm_value(best):.1f})"
+            return best.action
+        return None
+
+    def _moving_key(self, screen: str) -> str:
+        """The direction key the game reacted to most on this screen (ArrowRight when none did yet)."""
+        scores: dict[str, float] = {}
+        for arm in self.arms.get(screen, {}).values():
+            key = getattr(arm.action, "key", None)
+            if key in OPPOSITE:
+                scores[key] = scores.get(key, 0.0) + sum(1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost)
+        if not scores:
+            return "ArrowRight"
+        return max(sorted(scores), key=lambda k: scores[k])
+
+    # ------------------------------------------------------------------------------------------ learning
+    def learn(self, action: Action) -> None:
+        """What the action just played did (`tracker.last_gain`): arm values, holding, approach."""
+        gain = self.tracker.last_gain
+        if self.tracker.rounds != self.rounds_seen:
+            self._new_round()
+        key = arm_key(action)
+        screen = self.tracker.acted_on
+        if key is not None and (screen in self.arms or len(self.arms) < MAX_SCREENS):
+            arms = self.arms.setdefault(screen, {})
+            if key in arms or len(arms) < MAX_ARMS:
+                arm = arms.setdefault(key, Arm(action))
+                arm.action = action
+                arm.outcomes.append(gain)
+        self.round_value += self.progress_value(gain)
+        if gain.lost:
+            self.holding = None
+            return
+        self._steer(action, gain)
+
+    def _steer(self, action: Action, gain: Gain) -> None:
+        """Hold a direction while it raises a counter (or, keeping moving, while the game responds);
+        turn around when it stops."""
+        key = getattr(action, "key", None)
+        if self.touch or key not in OPPOSITE:
+            return
+        raised = any(not self.tracker.is_clock(k) for k in gain.rises)
+        if self.approach == "keep moving":
+            if gain.moved or raised:
+                self.still = 0
+                self.holding = key
+            else:
+                self.still += 1
+                self.holding = OPPOSITE[key] if self.still < STILL_LIMIT else None
+            return
+        if raised:
+            self.holding = key
+        elif self.holding == key:
+            self.holding = None  # it stopped raising anything: back to the bandit
+
+    def _new_round(self) -> None:
+        """A restart after a game over: a round that got no further than the best one changes approach."""
+        self.rounds_seen = self.tracker.rounds
+        self.holding = None
+        self.still = 0
+        previous = self.approach
+        if self.round_value <= self.best_round:
+            self.approach = APPROACHES[(APPROACHES.index(self.approach) + 1) % len(APPROACHES)]
+        self.best_round = max(self.best_round, self.round_value)
+        self.notes.append(
+            f"round {self.rounds_seen - 1} ({previous}) made {self.round_value:.1f}; next: {self.approach}"
+        )
+        self.round_value = 0.0
