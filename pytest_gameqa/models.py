@@ -168,6 +168,40 @@ class Reach(BaseModel):
     first_screenshot: str | None = Field(default=None, description="the first in-game screenshot")
 
 
+class ProgressScreen(BaseModel):
+    """One distinct screen the player reached, in the order first reached (the report's storyboard)."""
+
+    index: int = Field(description="1 for the first screen reached, 2 for the next...")
+    name: str = Field(description="its gate text, menu items, game-over text, or 'play, level 2'")
+    at_s: float = Field(description="when it was first seen, seconds since the game started loading")
+    action: str | None = Field(default=None, description="the action that led there (None: the first screen)")
+    screenshot: str | None = Field(default=None, description="the screenshot that first showed it")
+
+
+class ProgressCounter(BaseModel):
+    """A number on screen or in the state hook that the player's input moved (or a level that rose)."""
+
+    name: str = Field(description="the words beside it: score, distance, level, coins...")
+    source: Literal["state", "text"] = "text"
+    first: float
+    best: float
+    last: float
+    first_rise_s: float | None = Field(default=None, description="when an action first raised it")
+    first_rise_by: str | None = Field(default=None, description="the action that first raised it")
+
+
+class Progress(BaseModel):
+    """How far the player got after getting in: screens reached, numbers moved, when progress began."""
+
+    screens: list[ProgressScreen] = Field(default_factory=list)
+    counters: list[ProgressCounter] = Field(default_factory=list, description="best values, level-like first")
+    first_progress_s: float | None = Field(
+        default=None, description="when input first raised a number or reached a new screen after entry"
+    )
+    first_progress: str | None = Field(default=None, description="what it was: 'distance after hold ArrowRight'")
+    rounds: int = Field(default=1, description="rounds played: 1 + restarts after a game over")
+
+
 class LLMUsage(BaseModel):
     calls: int = 0
     tokens: int = 0
@@ -239,6 +273,7 @@ class TestRecord(BaseModel):
     )
     pairs_dropped: int = 0
     reach: Reach | None = None
+    progress: Progress | None = Field(default=None, description="how far the player got (None: not recorded)")
     issues_dropped: dict[str, int] = Field(
         default_factory=dict, description="distinct issues past the per-kind cap, counted by kind, not kept"
     )
@@ -277,6 +312,9 @@ class TestRecord(BaseModel):
             issue.screenshot = one(issue.screenshot)
         if record.reach is not None:
             record.reach.first_screenshot = one(record.reach.first_screenshot)
+        if record.progress is not None:
+            for screen in record.progress.screens:
+                screen.screenshot = one(screen.screenshot)
         record.artifacts_dir = one(record.artifacts_dir)
         record.files = {kind: one(path) or path for kind, path in record.files.items()}
         if record.repro is not None:

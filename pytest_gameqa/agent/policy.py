@@ -35,6 +35,7 @@ from .reading import (
     screen_key,
     ways_in,
 )
+from .seek import Seeker
 from .touch import DIRECTIONS, LongPress, Swipe, Tap, swipe_towards
 
 PLAY_KEYS = ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown", "Space", "w", "a", "s", "d", "Enter")
@@ -79,6 +80,8 @@ class HeuristicPolicy:
         self.last: Action | None = None
         self.last_reason = ""
         self.entered = False
+        #: once in, plays toward progress (seek.py); None: the varied mix only (GAMEQA_SEEK=off)
+        self.seek: Seeker | None = None
 
     @property
     def tried(self) -> set[str]:
@@ -94,6 +97,8 @@ class HeuristicPolicy:
                 self.phase = Phase.PLAY
             else:
                 return self._chose(self._enter(view))
+        if self.phase is Phase.RECOVER and self.recover_tried and not view.game_over:
+            self.phase = Phase.PLAY  # the restart worked: play the new round (standing still loses it)
         if self.phase is Phase.RECOVER:
             action = self._recover(view)
             if action is not None:
@@ -200,6 +205,11 @@ class HeuristicPolicy:
         return PressKey(key=self.rng.choice(PLAY_KEYS), times=self.rng.randint(1, 3))
 
     def _play(self, view: PageView) -> Action:
+        if self.seek is not None and self.entered:  # what raised progress before, or a held direction
+            sought = self.seek.choose(view)
+            if sought is not None:
+                self.last_reason = self.seek.last_reason
+                return sought
         if not self.swept:
             if not self.sweep:
                 # arrows and Space are what most games use: press them long enough to matter
@@ -351,3 +361,5 @@ class HeuristicPolicy:
                 self.phase = Phase.PLAY
         if self.phase is Phase.RECOVER and reaction.reacted and reaction.gate_gone is not None:
             self.phase = Phase.PLAY
+        if self.seek is not None and self.entered:
+            self.seek.learn(action)

@@ -114,6 +114,7 @@ class Coordinator:
             pairs_dropped=agent.pairs_dropped,
             llm=agent.llm_usage,
             reach=agent.reach,
+            progress=getattr(agent, "progress", None),
             issues_dropped=dict(getattr(agent.monitor, "issues_dropped", {}) or {}),
             console_dropped=int(getattr(agent.monitor, "console_dropped", 0) or 0),
         )
