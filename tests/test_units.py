@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pytest_gameqa.dom.detector import key_from_instruction
+from pytest_gameqa.agent.keys import key_from_instruction
 from pytest_gameqa.models import Issue, IssueKind
 from pytest_gameqa.monitor.pixels import decode_png
+from pytest_gameqa.plugin.targets import parse_target
 from pytest_gameqa.report.artifacts import slug
 from pytest_gameqa.report.results import format_failure
 from pytest_gameqa.settings import SettingError, resolve, resolve_base
-from pytest_gameqa.plugin.targets import parse_target
 
 
 def test_precedence_marker_over_cli_over_env_over_ini(pytester: pytest.Pytester) -> None:

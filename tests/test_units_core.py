@@ -23,9 +23,9 @@ from pytest_gameqa.agent.actions import (
     ReturnToGame,
     TypeText,
     Wait,
-    normalise_key,
 )
-from pytest_gameqa.agent.agent import _literal_action
+from pytest_gameqa.agent.instructions import literal_action
+from pytest_gameqa.agent.keys import normalise_key
 from pytest_gameqa.dom.detector import PageView
 from pytest_gameqa.llm.cache import ActionCache
 from pytest_gameqa.llm.client import redact
@@ -51,12 +51,12 @@ from pytest_gameqa.settings import GameSettings, SettingError, resolve, resolve_
     ],
 )
 def test_literal_steps_need_no_lookup(instruction: str, action: Any) -> None:
-    assert _literal_action(instruction) == action
+    assert literal_action(instruction) == action
 
 
 @pytest.mark.parametrize("instruction", ["click the start button", "press N", "wait for the title", "type"])
 def test_other_instructions_are_not_literal(instruction: str) -> None:
-    assert _literal_action(instruction) is None
+    assert literal_action(instruction) is None
 
 
 # ------------------------------------------------------------------------------------------ settings

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from pytest_gameqa.agent.actions import ClickAt, Drag, HoverScan, MovePointer, PressKey
+from pytest_gameqa.agent.instructions import touch_literal, touch_verb
 from pytest_gameqa.agent.policy import HeuristicPolicy
 from pytest_gameqa.agent.reach import Reaction
-from pytest_gameqa.agent.touch import LongPress, Swipe, Tap, touch_literal, touch_verb
+from pytest_gameqa.agent.touch import LongPress, Swipe, Tap
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.llm.schema import Decision, DecisionError, Shot, TouchDecision, to_action
 from pytest_gameqa.models import BoundingBox, ObserveResult, TestRecord

@@ -18,12 +18,9 @@ from pydantic import Field
 from ..browser.session import bounded
 from ..models import ObserveResult
 from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, ActionBase, InputContext, drawn_text_now, press_pointer
+from .keys import normalise_key
 from .touch import LongPress, Swipe, Tap
 
-KEY_NAMES = (
-    "ArrowUp ArrowDown ArrowLeft ArrowRight Space Enter Escape Tab Shift Control Backspace "
-    "KeyW KeyA KeyS KeyD KeyR KeyP KeyX KeyZ"
-).split()
 _Base = ActionBase
 
 
@@ -341,34 +338,6 @@ Action = Annotated[
     | LongPress,
     Field(discriminator="type"),
 ]
-
-
-def normalise_key(key: str) -> str:
-    """Accept what people and models write ("space", "KeyW", "up") and return a Playwright key."""
-    aliases = {
-        "space": "Space",
-        " ": "Space",
-        "spacebar": "Space",
-        "enter": "Enter",
-        "return": "Enter",
-        "up": "ArrowUp",
-        "down": "ArrowDown",
-        "left": "ArrowLeft",
-        "right": "ArrowRight",
-        "esc": "Escape",
-        "escape": "Escape",
-        "tab": "Tab",
-        "shift": "Shift",
-    }
-    if key.lower() in aliases:
-        return aliases[key.lower()]
-    if len(key) == 4 and key.startswith("Key"):
-        return key[3].lower()
-    if len(key) == 6 and key.startswith("Digit"):
-        return key[5]
-    if len(key) == 1 and key.isalpha():
-        return key.lower()  # "press N" means the N key, not Shift+N: games read e.key === "n" or keyCode 78
-    return key
 
 
 def action_for(target: ObserveResult, key: Callable[[str], str] = normalise_key, *, touch: bool = False) -> Action:

@@ -21,7 +21,7 @@ from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel
 
 from ..browser.session import Clock, GameSession, PageHung
-from ..dom.detector import DrawnText, PageView, UIDetector, key_from_instruction
+from ..dom.detector import DrawnText, PageView, UIDetector
 from ..models import (
     NEVER_FAILS,
     ActionResult,
@@ -35,9 +35,9 @@ from ..models import (
 )
 from ..report.artifacts import Evidence, cap_pairs
 from ..settings import GameSettings
-from . import ocr
-from .actions import Action, ClickAt, PressKey, ReturnToGame, TypeText, Wait, action_for
-from .extract import extract_from_view, times_in
+from . import instructions, ocr
+from .actions import Action, PressKey, ReturnToGame, Wait, action_for
+from .extract import extract_from_view
 from .interactor import Interactor
 from .player import Decision, Player, Turn
 from .policy import HeuristicPolicy, Phase
@@ -47,7 +47,7 @@ from .readiness import NetworkActivity, wait_until_ready
 from .reading import gate_text
 from .seek import Seeker, seek_enabled
 from .tasks import TaskScope
-from .touch import listens_to_touch_only, touch_literal, touch_on, touch_verb
+from .touch import listens_to_touch_only, touch_on
 from .verdicts import metric_verdicts, reach_verdict
 
 M = TypeVar("M", bound=BaseModel)
@@ -373,20 +373,16 @@ class GameAgent:
     async def act(self, target: ObserveResult | str) -> ActionResult:
         """Run an ObserveResult as is (no new lookup), or resolve a plain instruction first."""
         if isinstance(target, str):
-            literal = _literal_action(target) or touch_literal(target, self.session.viewport)
-            if literal is not None:
-                return await self.perform(literal)
-            key = key_from_instruction(target)
-            if key:
-                return await self.perform(PressKey(key=key, times=times_in(target)))
-            touch = touch_verb(target)  # "tap Start", "long-press the bomb": find it, then touch it
-            if touch is not None:
-                found = await self.observe(touch[1])
+            step = instructions.parse(target, self.session.viewport)
+            if step.action is not None:
+                return await self.perform(step.action)  # type: ignore[arg-type]
+            if step.refused:
+                raise LookupError(step.refused)
+            if step.touch is not None:  # "tap Start", "long-press the bomb": find it, then touch it
+                found = await self.observe(step.touch[1])
                 if not found:
-                    raise LookupError(f"nothing on screen matches {touch[1]!r}")
-                return await self.perform(touch_on(touch[0], found[0]))
-            if target.lstrip().lower().startswith("swipe"):
-                raise LookupError(f"{target!r}: say swipe left|right|up|down [from X,Y], or swipe X1,Y1 -> X2,Y2")
+                    raise LookupError(f"nothing on screen matches {step.touch[1]!r}")
+                return await self.perform(touch_on(step.touch[0], found[0]))
             if self.brain is not None:
                 return await self.brain.act(target)
             found = await self.observe(target)
@@ -639,15 +635,3 @@ class GameAgent:
             )
         )
         return result
-
-
-def _literal_action(instruction: str) -> Action | None:
-    """Instructions that need no lookup: "click at 640,500", "double-click 10,20", "type Alice", "wait 500"."""
-    if match := _CLICK_AT.match(instruction):
-        return ClickAt(x=float(match.group(2)), y=float(match.group(3)), double=bool(match.group(1)))
-    if match := _TYPE.match(instruction):
-        return TypeText(text=match.group(1)[:200])
-    if match := _WAIT.match(instruction):
-        ms = int(match.group(1)) * (1000 if (match.group(2) or "").lower() == "s" else 1)
-        return Wait(ms=min(ms, 5000))
-    return None

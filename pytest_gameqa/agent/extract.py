@@ -61,9 +61,3 @@ def find_key(data: Any, name: str) -> Any:
         if found is not None:
             return found
     return None
-
-
-def times_in(instruction: str) -> int:
-    """ "press space 3 times" -> 3."""
-    match = re.search(r"\b(\d{1,2})\s*(?:times|x)\b", instruction)
-    return int(match.group(1)) if match else 1

@@ -25,6 +25,7 @@ from .actions import (
     TypeText,
     action_for,
 )
+from .keys import keys_named
 from .touch import LongPress
 
 #: what a start screen says: a prompt to press/click, a mode to pick, a start word on its own
@@ -43,30 +44,6 @@ AVOID = re.compile(
     r"terms|help|mute|sound|music|audio|fx|sfx|volume|fullscreen|full screen|pause|menu|home|tweet|facebook)\b",
     re.I,
 )
-_KEY_WORDS: tuple[tuple[str, str], ...] = (
-    (r"space\s*bar|\bspace\b", "Space"),
-    (r"\bfire\b|\bshoot\b|\bjump\b", "Space"),
-    (r"\benter\b|\breturn\b", "Enter"),
-    (r"\bany key\b|\ba key\b", "Enter"),
-    (r"\besc(ape)?\b", "Escape"),
-    (r"\bup arrow\b|\barrow up\b|\bup\b", "ArrowUp"),
-    (r"\bdown arrow\b|\barrow down\b|\bdown\b", "ArrowDown"),
-    (r"\bleft arrow\b|\barrow left\b|\bleft\b", "ArrowLeft"),
-    (r"\bright arrow\b|\barrow right\b|\bright\b", "ArrowRight"),
-    (r"\bshift\b", "Shift"),
-    (r"\btab\b", "Tab"),
-)
-_PRESS_KEY = re.compile(
-    r"\b(?:press|hit|push|type|tap|use)\s+(?:the\s+)?(?:key\s+)?(?P<key>space\s*bar|space|enter|return|fire|"
-    r"any key|a key|esc(?:ape)?|shift|tab|[\"'\[(<]?[a-z0-9][\"'\])>]?)(?=$|[\s,.!:;|]|\s*key)",
-    re.I,
-)
-_KEY_TO = re.compile(
-    r"(?:^|[\s|(\[])[\"'\[(<]?(?P<key>[a-z0-9]|space|enter)[\"'\])>]?\s+(?:key\s+)?(?:to|for)\s+"
-    r"(?:start|play|begin|continue)",
-    re.I,
-)
-_MODE_DIGIT = re.compile(r"(?:^|[\s|(\[])(?P<digit>[1-4])\s*[-.):]?\s*(?:player|players|p)\b", re.I)
 _CLICK_ANYWHERE = re.compile(r"\b(click|tap|touch)\b[^|.!]{0,25}\b(anywhere|screen|start|play|begin|continue)\b", re.I)
 _DOUBLE_CLICK = re.compile(r"\bdouble[- ]?(click|tap)\b", re.I)
 _POINTER = re.compile(r"\b(move|use|steer with|aim with)\b[^|.!]{0,20}\b(mouse|pointer|cursor)\b|\bmouse to\b", re.I)
@@ -189,33 +166,6 @@ def menu_rows(view: PageView) -> list[tuple[float, float]]:
         if len(text) <= MENU_ITEM_CHARS and (MENU_ITEM.match(text) or GATE_TEXT.search(text)):
             rows.append((box.y, box.y + box.height))
     return rows
-
-
-def keys_named(text: str) -> list[str]:
-    """Keys the text asks for, in order: "PRESS N TO START" -> ["n"], "press fire" -> ["Space"]."""
-    found: list[str] = []
-
-    def add(token: str) -> None:
-        token = token.strip("\"'[]()<> ").lower()
-        if not token:
-            return
-        for pattern, key in _KEY_WORDS:
-            if re.search(pattern, token):
-                if key not in found:
-                    found.append(key)
-                if token in ("any key", "a key") and "Space" not in found:
-                    found.append("Space")
-                return
-        if len(token) == 1 and token.isalnum() and token not in found:
-            found.append(token)
-
-    for match in _PRESS_KEY.finditer(text):
-        add(match.group("key"))
-    for match in _KEY_TO.finditer(text):
-        add(match.group("key"))
-    for match in _MODE_DIGIT.finditer(text):
-        add(match.group("digit"))
-    return found
 
 
 def _center_click(box_owner: ObserveResult | DrawnText, label: str) -> ClickAt:

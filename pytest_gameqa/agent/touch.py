@@ -262,61 +262,6 @@ def swipe_towards(
 
 
 # ------------------------------------------------------------------------------------------------ wording
-def _point(name: str) -> str:
-    return rf"\(?\s*(?P<{name}x>\d+(?:\.\d+)?)\s*,\s*(?P<{name}y>\d+(?:\.\d+)?)\s*\)?"
-
-
-#: "tap at 200,400", "double-tap (10,20)", "tap canvas (200,400)", "long-press at 100,200 1500ms"
-_TOUCH_AT = re.compile(
-    r"^\s*(?P<verb>double[- ]?tap|tap|long[- ]?press)\s+(?:(?P<label>[\w' -]{0,40}?)\s+)?(?:at\s+)?"
-    + _point("p")
-    + r"(?:\s+(?P<ms>\d+)\s*ms)?\s*$",
-    re.I,
-)
-#: "swipe left", "swipe up from 200,400", "swipe left (300,400)->(100,400)", "swipe 10,20 -> 30,40"
-_SWIPE = re.compile(
-    r"^\s*swipe(?:\s+(?P<dir>left|right|up|down))?(?:\s+(?P<label>[\w' -]{0,40}?))??"
-    r"(?:\s+(?:from\s+)?" + _point("a") + r"(?:\s*(?:->|to)\s*" + _point("b") + r")?)?\s*$",
-    re.I,
-)
-#: "tap Start", "long-press the menu button": a touch on something to find first
-_TOUCH_TARGET = re.compile(r"^\s*(?P<verb>double[- ]?tap|tap|long[- ]?press)\s+(?:on\s+)?(?P<what>.+?)\s*$", re.I)
-
-
-def touch_literal(instruction: str, viewport: tuple[int, int]) -> ActionBase | None:
-    """Touch wording that needs no lookup (the form every touch action describes itself in, so a
-    description is itself a step for `--game-start` or act()): a tap or long press at a point, a swipe."""
-    if match := _TOUCH_AT.match(instruction):
-        x, y = float(match.group("px")), float(match.group("py"))
-        verb = match.group("verb").lower().replace(" ", "-")
-        label = (match.group("label") or "").strip()
-        label = "" if label.lower() == "at" else label
-        if verb.startswith("long"):
-            ms = int(match.group("ms") or LONG_PRESS_MS)
-            return LongPress(x=x, y=y, label=label, ms=min(max(ms, 300), 3000))
-        return Tap(x=x, y=y, label=label, double=verb.startswith("double"))
-    if match := _SWIPE.match(instruction):
-        direction = (match.group("dir") or "").lower()
-        label = (match.group("label") or "").strip()
-        start = (float(match.group("ax")), float(match.group("ay"))) if match.group("ax") else None
-        end = (float(match.group("bx")), float(match.group("by"))) if match.group("bx") else None
-        if start is not None and end is not None:
-            return Swipe(x1=start[0], y1=start[1], x2=end[0], y2=end[1], label=label)
-        if direction:
-            return swipe_towards(direction, (0, 0, viewport[0], viewport[1]), start=start, label=label)
-    return None
-
-
-def touch_verb(instruction: str) -> tuple[str, str] | None:
-    """("tap" | "double-tap" | "long-press", what to find) for "tap Start"; None for other wording."""
-    match = _TOUCH_TARGET.match(instruction)
-    if not match:
-        return None
-    verb = match.group("verb").lower().replace(" ", "-")
-    verb = {"doubletap": "double-tap", "longpress": "long-press"}.get(verb, verb)
-    return verb, match.group("what")
-
-
 def touch_on(verb: str, target: ObserveResult) -> ActionBase:
     """The touch `verb` on a found target."""
     if verb == "long-press":

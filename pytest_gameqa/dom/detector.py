@@ -16,6 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page
 from pydantic import BaseModel, Field
 
+from ..agent.keys import key_from_instruction, key_from_prompt
 from ..browser.session import PageHung, bounded
 from ..models import BoundingBox, ObserveResult
 
@@ -30,42 +31,7 @@ RESTART_WORDS = re.compile(r"\b(play again|try again|restart|retry|new game|repl
 GAME_OVER = re.compile(
     r"game\s*over|you (lose|lost|died|win|won)|try again|play again|final score|\bdefeat\b|\bwinner\b", re.I
 )
-_PRESS = re.compile(r"\b(press|hit|push|tap)\b", re.I)
-_KEYS: tuple[tuple[str, str], ...] = (
-    (r"space\s*bar|\bspace\b", "Space"),
-    (r"\benter\b|\breturn\b", "Enter"),
-    (r"\b(up arrow|arrow up|arrowup)\b|\bup\b", "ArrowUp"),
-    (r"\b(down arrow|arrow down|arrowdown)\b|\bdown\b", "ArrowDown"),
-    (r"\b(left arrow|arrow left|arrowleft)\b|\bleft\b", "ArrowLeft"),
-    (r"\b(right arrow|arrow right|arrowright)\b|\bright\b", "ArrowRight"),
-    (r"\bescape\b|\besc\b", "Escape"),
-    (r"\btab\b", "Tab"),
-    (r"\bshift\b", "Shift"),
-)
 _STOP = {"the", "a", "an", "find", "click", "on", "button", "to", "or", "and", "of", "press", "key", "tap", "it"}
-
-
-def key_from_instruction(instruction: str) -> str | None:
-    """ "press the spacebar to jump" -> "Space"; "press R" -> "r"; None when no key is named."""
-    if not _PRESS.search(instruction) and "key" not in instruction.lower():
-        return None
-    for pattern, key in _KEYS:
-        if re.search(pattern, instruction, re.I):
-            return key
-    match = re.search(
-        r"\b(?:press|hit|push|tap)\s+(?:the\s+)?(?:key\s+)?['\"]?([a-z0-9])['\"]?(?:\s+key)?\b", instruction, re.I
-    )
-    return match.group(1).lower() if match else None
-
-
-def key_from_prompt(text: str) -> str | None:
-    lowered = text.lower()
-    if re.search(r"\b(press|hit)\b", lowered):
-        for pattern, key in _KEYS[:2]:
-            if re.search(pattern, lowered):
-                return key
-        return "Enter" if "any key" in lowered else None
-    return None
 
 
 class DrawnText(BaseModel):

@@ -16,7 +16,6 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..agent.actions import (
-    KEY_NAMES,
     Action,
     ClickAt,
     HoldKey,
@@ -26,8 +25,8 @@ from ..agent.actions import (
     TypeText,
     Wait,
     action_for,
-    normalise_key,
 )
+from ..agent.keys import KEY_NAMES, normalise_key
 from ..agent.touch import swipe_towards
 from ..dom.detector import RESTART_WORDS, START_WORDS
 from ..models import ObserveResult
