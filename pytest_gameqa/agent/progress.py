@@ -33,6 +33,8 @@ GOAL_WORDS = re.compile(r"\b(score|points?|pts|distance|dist|coins?|gold|gems?|s
 #: a number rising between actions at this share of its rate during actions (or more) rises by itself:
 #: a clock or an auto-runner's distance, not the player's doing
 CLOCK_SHARE = 0.3
+#: rises between actions before a number can be called a clock (a level may start once by itself)
+CLOCK_MIN_IDLE = 2
 #: a number raised by this many different inputs, none of them most of the time, is time passing
 CLOCK_INPUTS = 4
 #: at most this many counters and screens are kept (a page full of numbers is not a HUD)
@@ -113,7 +115,7 @@ class Counter:
         """It rises by itself: between actions at least CLOCK_SHARE of its rate during actions."""
         if len(self.raised_by) >= CLOCK_INPUTS and max(self.raised_by.values()) * 2 < self.rises_input:
             return True  # it rose with every kind of input alike: time passing, not any input
-        if self.rises_idle == 0 or self.idle_s <= 0:
+        if self.rises_idle < CLOCK_MIN_IDLE or self.idle_s <= 0:
             return False
         input_rate = self.rises_input / self.input_s if self.input_s > 0 else 0.0
         return self.rises_idle / self.idle_s >= CLOCK_SHARE * input_rate

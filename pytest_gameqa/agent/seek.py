@@ -111,6 +111,7 @@ class Seeker:
         self.arms: dict[str, dict[str, Arm]] = {}
         self.approach = APPROACHES[0]
         self.holding: str | None = None
+        self.hold_for: list[str] = []  # the counters the held direction raised
         self.still = 0
         self.round_value = 0.0
         self.best_round = 0.0
@@ -155,6 +156,9 @@ class Seeker:
             self.holding = None
             return None
         screen = self.tracker.current_screen
+        if self.holding is not None and self.approach != "keep moving":
+            if all(self.tracker.is_clock(k) for k in self.hold_for):
+                self.holding = None  # what it raised turned out to be time passing
         if self.holding is not None and not self.touch:
             self.last_reason = f"{self.approach}: keep holding {self.holding} while it responds"
             return HoldKey(key=self.holding, ms=HOLD_MS)
@@ -175,7 +179,9 @@ class Seeker:
         for arm in self.arms.get(screen, {}).values():
             key = getattr(arm.action, "key", None)
             if key in OPPOSITE:
-                scores[key] = scores.get(key, 0.0) + sum(1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost)
+                scores[key] = scores.get(key, 0.0) + sum(
+                    1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost
+                )
         if not scores:
             return "ArrowRight"
         return max(sorted(scores), key=lambda k: scores[k])
@@ -217,6 +223,7 @@ class Seeker:
             return
         if raised:
             self.holding = key
+            self.hold_for = list(gain.rises)
         elif self.holding == key:
             self.holding = None  # it stopped raising anything: back to the bandit
 
