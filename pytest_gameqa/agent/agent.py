@@ -58,9 +58,6 @@ IDLE_LOOKS = 5
 IDLE_MAX_LOOKS = 12
 #: looks in a row that widened no thing's envelope: the screen's own animation has been seen whole
 IDLE_SETTLED = 3
-#: OCR at most this often, and this many times a game (about a second each on 2 cores)
-OCR_EVERY_S = 4.0
-OCR_MAX = 8
 _CLICK_AT = re.compile(
     r"^\s*(double[- ]?)?click\s+(?:at\s+)?\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*$", re.I
 )
@@ -136,14 +133,18 @@ class GameAgent:
         if seek_enabled():
             self.policy.seek = Seeker(settings.seed, self.progress_tracker, touch=self.touch)
         self._before_play_s = 0.0
-        self._ocr_texts: list[DrawnText] = []
-        self._ocr_at: float | None = None
-        self._ocr_runs = 0
-        self._ocr_task: asyncio.Future[None] | None = None
-        self._recheck_wanted: tuple[str, float, str] | None = None
+        self.tasks = TaskScope(self.monitor.fatal)  # every task the agent started; cancelled by stop()
+        self.pixels = ocr.PixelReader(
+            enabled=settings.ocr != "off",
+            clock=self.clock,
+            screenshot=lambda: self.session.screenshot("png"),
+            spawn=self.tasks.track,
+            entered=lambda: self.reach.entered,
+            on_gate_gone=self._gate_gone_from_pixels,
+            log=self.monitor.console_log.append,
+        )
         self._sample_before: Sample | None = None
         self.in_flight: tuple[float, Action] | None = None
-        self.tasks = TaskScope(self.monitor.fatal)  # every task the agent started; cancelled by stop()
 
     # ------------------------------------------------------------------------------------- lifecycle
     @property
@@ -267,8 +268,7 @@ class GameAgent:
         self.finished = True
         if self._deadline is not None:
             self._deadline.cancel()
-        if self._ocr_task is not None:
-            self._ocr_task.cancel()
+        self.pixels.stop()
         if self._watch is not None:
             self.monitor.stop_watching()
             self._watch.cancel()
@@ -445,21 +445,9 @@ class GameAgent:
             )
         self._on_screen(after)
         self._note_entry()
-        if self.last_reaction.gate_gone is not None:
-            self._ocr_texts = []  # a new screen: what OCR read on the old one is gone
-        elif self._ocr_texts and before.gate in {t.text for t in self._ocr_texts} and not self.reach.entered:
-            # the gate was read from pixels: only a new reading can tell whether this action removed it
-            self._recheck_pixels(how or result.description, result.at_s, before.gate)
+        gone = self.last_reaction.gate_gone is not None
+        self.pixels.after_action(gone, before.gate, how or result.description, result.at_s)
         return result
-
-    def _recheck_pixels(self, how: str, at_s: float, gate: str) -> None:
-        self._recheck_wanted = (how, at_s, gate)
-        if self._ocr_runs >= OCR_MAX or (self._ocr_task is not None and not self._ocr_task.done()):
-            return  # the running reading ends by checking the latest action again (see _read_pixels)
-        self._ocr_runs += 1
-        self._ocr_at = time.monotonic()
-        self._ocr_task = self.tasks.track(self._read_pixels(after=(how, at_s, gate)))
-        self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
     def _observe_idle(self, sample: Sample) -> None:
         """A look after a gap with no input: the tracker learns the idle screen, the monitor that the
@@ -484,66 +472,19 @@ class GameAgent:
         thumb = None if thumb_task.exception() else thumb_task.result()
         if isinstance(view_task.exception(), GameStopped):
             raise view_task.exception()  # type: ignore[misc]
-        if self._ocr_texts:
-            view.drawn += self._ocr_texts
+        if self.pixels.texts:
+            view.drawn += self.pixels.texts
         return Sample.of(view, thumb, self.clock.now())
 
     def _on_screen(self, sample: Sample) -> None:
         """Tell the monitor whether this screen may legitimately stand still (a title, a menu, game over)."""
         self.monitor.static_screen_ok = sample.gate is not None or sample.view.game_over
 
-    def _maybe_ocr(self, sample: Sample) -> None:
-        """Read the pixels of a screen the player cannot read otherwise, or is stuck on (never per frame).
-
-        OCR runs in the background: the player goes on trying ways in meanwhile, and what OCR read joins
-        the next looks until the screen changes.
-        """
-        if self.reach.entered or self.settings.ocr == "off" or self._ocr_runs >= OCR_MAX:
-            return
-        if self._ocr_task is not None and not self._ocr_task.done():
-            return
-        now = time.monotonic()
-        if self._ocr_at is not None and now - self._ocr_at < OCR_EVERY_S:
-            return
-        unreadable = sample.gate is None and not sample.view.drawn and bool(sample.view.canvases)
-        stuck = self._ocr_runs > 0 or len(self.reach.tried) >= 6
-        if not (unreadable or stuck) or not ocr.available():
-            return
-        self._ocr_at = now
-        self._ocr_runs += 1
-        self._ocr_task = self.tasks.track(self._read_pixels())
-        self._ocr_task.add_done_callback(lambda t: t.cancelled() or t.exception())
-
-    async def _read_pixels(self, after: tuple[str, float, str] | None = None) -> None:
-        """OCR one screenshot; `after` = (how, when, gate): a re-reading after an action on a pixel-read gate."""
-        if after is not None:
-            await asyncio.sleep(0.4)  # let the game finish its screen change
-        try:
-            image = await self.session.screenshot("png")
-        except (PageHung, PlaywrightError):
-            return
-        texts = await ocr.read_screen(image)
-        self.monitor.console_log.append(
-            f"[{self.clock.now():7.2f}s] OCR read: " + (" | ".join(t.text for t in texts) or "nothing")
-        )
-        if self.reach.entered:
-            return
-        if after is not None:
-            how, at_s, gate = after
-            still = {t.text for t in texts}
-            if gate not in still:
-                self._ocr_texts = texts
-                self.tracker.gate_gone_from_pixels(how, at_s, gate, new_gate=gate_text(PageView(drawn=texts)))
-                self.policy.new_screen()
-                self._note_entry()
-            elif self._recheck_wanted is not None and self._recheck_wanted != after:
-                wanted, self._recheck_wanted = self._recheck_wanted, None
-                if self._ocr_runs < OCR_MAX:
-                    self._ocr_runs += 1
-                    await self._read_pixels(after=wanted)
-            return
-        if texts:
-            self._ocr_texts = texts
+    def _gate_gone_from_pixels(self, how: str, at_s: float, gate: str, texts: list[DrawnText]) -> None:
+        """A re-reading of the pixels no longer shows the gate the action was on: a new screen."""
+        self.tracker.gate_gone_from_pixels(how, at_s, gate, new_gate=gate_text(PageView(drawn=texts)))
+        self.policy.new_screen()
+        self._note_entry()
 
     async def advance(self, ms: int) -> None:
         """Step the game with `window.advanceTime(ms)` when it offers one, else wait in real time."""
@@ -613,7 +554,7 @@ class GameAgent:
         self._observe_idle(before)
         self._note_entry()
         self._on_screen(before)
-        self._maybe_ocr(before)
+        self.pixels.maybe_read(before.gate, bool(before.view.drawn), bool(before.view.canvases), len(self.reach.tried))
         player: Player = self.brain if self.brain is not None else self.policy
         decision = await self.tasks.race(player.decide(before.view))
         if decision is None:  # the game died while the player was thinking, or the call was abandoned

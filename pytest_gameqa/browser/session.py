@@ -35,13 +35,48 @@ class PageHung(Exception):
 
 
 class Clock:
-    """Seconds since the game started loading, the time base of every issue and action."""
+    """Seconds since the game started loading, the time base of every issue and action.
+
+    The agent, its player and its reach logic take time only from here (now, elapsed, sleep), so a
+    test passes a `FakeClock` and runs them without waiting in real time.
+    """
 
     def __init__(self) -> None:
         self.t0 = time.monotonic()
 
     def now(self) -> float:
         return round(time.monotonic() - self.t0, 3)
+
+    def elapsed(self) -> float:
+        """Unrounded seconds since t0: for deadlines and paces (`now()` is for the record)."""
+        return time.monotonic() - self.t0
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class FakeClock(Clock):
+    """A clock that moves only when told to, or when slept on: `sleep()` advances it at once (one loop
+    step, so other tasks still run), so code that waits seconds is tested in microseconds."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.t0 = 0.0
+        self.t = start
+        self.slept: list[float] = []
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+    def now(self) -> float:
+        return round(self.t, 3)
+
+    def elapsed(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += max(0.0, seconds)
+        await asyncio.sleep(0)
 
 
 async def bounded(aw: Awaitable[T], timeout: float, what: str) -> T:
