@@ -28,7 +28,10 @@ SESSION_TIMEOUT_S = 600
 KNOWN_MISSES: dict[str, str] = {
     "entry-click-cells": "the second click lands on an already revealed cell: no repeat, not entered",
     "entry-small-sprite": "no arrow key tried within 10 s (Enter, Space, clicks only): the ship never moves",
-    "entry-walker": "Space (a jump) reacts but is not taken for play; ArrowRight x5 changes nothing",
+    "entry-walker": "sometimes: Space (a jump) reacts but is not taken for play; ArrowRight x5 changes nothing",
+    "entry-pointer-lock": "sometimes: no mouse movement tried as play (keys, a click, a hover sweep), not entered",
+    "entry-intro-story": "the story typing itself is taken for a reaction to Space: entered at ~4.6 s, no menu passed",
+    "entry-menu-chain": "entered on the hero select (its highlight moved), before the ready screen: 2 menus named of 3",
 }
 
 Result = tuple[dict[str, Any], str]
