@@ -17,7 +17,15 @@ from ..agent.actions import Action, describe
 from ..dom.detector import PageView, UIDetector
 from ..monitor.pixels import Thumbnail
 from .client import ModelClient
-from .prompts import MAX_CANDIDATES, candidate_lines, image_part, system_prompt, text_part, untrusted
+from .prompts import (
+    MAX_CANDIDATES,
+    MAX_PROGRESS_FACTS,
+    candidate_lines,
+    image_part,
+    system_prompt,
+    text_part,
+    untrusted,
+)
 from .schema import Decision, Shot, TouchDecision, to_action
 
 DEFAULT_GOAL = (
@@ -87,6 +95,8 @@ class LLMPolicy:
         self.history: deque[Step] = deque(maxlen=8)
         #: the reach tracker's facts (in the game or not, the start screen's text, ways in tried), in words
         self.reach_facts = ""
+        #: how far the player got (agent/progress.py's facts: numbers raised, screens reached), in words
+        self.progress_facts = ""
 
     async def next_action(self, view: PageView, screenshot: Shot, guard: Guard | None = None) -> Action:
         """The model's next action, validated (and `guard`ed) before it is returned."""
@@ -140,6 +150,9 @@ class LLMPolicy:
                 "What the harness measured about getting in (quotes page text):",
                 untrusted(self.reach_facts, 600),
             ]
+        if self.progress_facts and with_history:
+            lines += ["", "How far you got (measured by the harness; quotes page text):"]
+            lines.append(untrusted(self.progress_facts, MAX_PROGRESS_FACTS))
         if view.state:
             lines += ["", "The game's own state report:", untrusted(view.state, 800)]
         lines += ["", f"The screenshot is {shot.width}x{shot.height} pixels."]

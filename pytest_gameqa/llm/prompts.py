@@ -22,6 +22,8 @@ from .schema import Shot
 
 PROMPTS = Path(__file__).with_name("prompts")
 MAX_CANDIDATES = 30
+#: the progress facts in a decision prompt (numbers raised, screens reached): a few lines, not the record
+MAX_PROGRESS_FACTS = 600
 
 
 @cache

@@ -20,6 +20,7 @@ from typing import Any
 from ..models import TestRecord
 from .chart import sparkline
 from .results import kind_counts, kinds_text
+from .storyboard import storyboard_html
 from .summary import device_text, reach_long
 
 CSS = (Path(__file__).with_name("gameqa.css")).read_text(encoding="utf-8")
@@ -111,6 +112,7 @@ def render(record: TestRecord | Mapping[str, Any], media: Media) -> str:
     parts = [f"<style>{CSS}</style>", f'<section class="gq" data-gameqa="{escape(record.nodeid)}">']
     parts.append(_header(record))
     parts.append(_reach(record, media))
+    parts.append(storyboard_html(record, lambda path, alt: _shot(media, path, alt)))
     parts.append(_dropped_note(record))
     parts.append(_issues(record, media))
     parts.append(_metrics(record))

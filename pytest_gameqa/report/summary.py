@@ -8,6 +8,7 @@ from typing import Any
 from ..files import relative_to_cwd
 from ..models import Reach, ResultsFile, TestRecord
 from .results import issue_line, kind_counts, kinds_text
+from .storyboard import append_step_summary, progress_short
 
 __all__ = [
     "device_text",
@@ -129,6 +130,9 @@ def junit_properties(record: TestRecord | Mapping[str, Any]) -> list[tuple[str, 
             props.append(("gameqa_entered_at_s", f"{reach.entered_at_s:g}"))
         if reach.how:
             props.append(("gameqa_entered_by", reach.how[:1000]))
+    progress = progress_short(record.progress)
+    if progress:
+        props.append(("gameqa_progress", progress[:1000]))
     if record.pairs_dropped:
         props.append(("gameqa_pairs_dropped", str(record.pairs_dropped)))
     llm = record.llm
@@ -163,6 +167,8 @@ def summary_line(record: TestRecord) -> tuple[str, str]:
     entered = reach_short(record.reach)
     if entered:
         parts.append(entered)
+    if record.progress is not None and record.progress.counters:
+        parts.append((progress_short(record.progress) or "").split(";")[0])  # the numbers moved, not the screens
     if record.pairs_dropped:
         parts.append(f"{record.pairs_dropped} screenshot pairs dropped")
     llm = record.llm
@@ -184,3 +190,11 @@ def write_summary(terminalreporter: Any, results: ResultsFile, results_path: str
         terminalreporter.write_line(f" {rest}")
     if results_path:
         terminalreporter.write_line(f"gameqa results: {relative_to_cwd(results_path)}")
+    html = getattr(terminalreporter.config.option, "htmlpath", None)
+    problem = append_step_summary(
+        results.tests,
+        html_report=relative_to_cwd(html) if html else None,
+        results=relative_to_cwd(results_path) if results_path else None,
+    )
+    if problem:
+        terminalreporter.write_line(problem, yellow=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -187,6 +188,7 @@ def run_report(run: dict[str, Any]) -> str:
         if issue.get("screenshot"):
             out.append(f"             screenshot: {rel(issue['screenshot'])}")
     out += _reach_lines(record.get("reach"))
+    out += _progress_lines(record.get("progress"))
     out += _repro_lines(record.get("repro"))
     actions = record.get("actions", [])
     out.append(f"\nactions ({len(actions)}):")
@@ -232,6 +234,69 @@ def _reach_lines(reach: Any) -> list[str]:
     return lines
 
 
+def _progress_lines(progress: Any) -> list[str]:
+    """`gameqa show`: how far the player got: the numbers it moved and the screens it reached, in order."""
+    if not isinstance(progress, dict):
+        return []
+    lines = ["\nprogress:"]
+    counters = [
+        f"{c.get('name')} {c.get('first', 0):g} -> {c.get('best', 0):g}"
+        for c in progress.get("counters") or []
+        if isinstance(c, dict)
+    ]
+    lines.append(f"  numbers:     {', '.join(counters) if counters else 'none moved'}")
+    if progress.get("first_progress_s") is not None:
+        lines.append(
+            f"  first:       {progress['first_progress_s']:.1f} s: {first_line(progress.get('first_progress'), 150)}"
+        )
+    if (progress.get("rounds") or 1) > 1:
+        lines.append(f"  rounds:      {progress['rounds']}")
+    screens = [s for s in progress.get("screens") or [] if isinstance(s, dict)]
+    lines.append(f"  screens:     {len(screens)}, in the order reached:")
+    for screen in screens:
+        how = f"after {screen['action']}" if screen.get("action") else "first screen"
+        shot = f"  {rel(screen['screenshot'])}" if screen.get("screenshot") else ""
+        name = first_line(screen.get("name"), 60)
+        lines.append(f"    {screen.get('index', '?')}. {name} ({how}, {screen.get('at_s', 0):.1f} s){shot}")
+    return lines
+
+
+def progress_of(run: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored record's progress, or None (recorded before progress existed, or no record)."""
+    try:
+        record = json.loads(run["record"]) if run.get("record") else None
+    except ValueError:
+        return None
+    progress = record.get("progress") if isinstance(record, dict) else None
+    return progress if isinstance(progress, dict) else None
+
+
+#: the counter names that say how deep a run got (the same words as agent/progress.py's LEVEL_WORDS)
+_LEVEL_WORDS = re.compile(r"\b(level|lvl|stage|world|round|wave|area|zone|floor|chapter|act|mission)\b", re.I)
+
+
+def depth_changes(run: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """A regression of depth: screens or levels the previous run reached that this one did not."""
+    now, was = progress_of(run), progress_of(before)
+    if now is None or was is None:
+        return []
+    notes = []
+    reached = {s.get("name") for s in now.get("screens") or [] if isinstance(s, dict)}
+    lost = [s.get("name") for s in was.get("screens") or [] if isinstance(s, dict) and s.get("name") not in reached]
+    if lost:
+        more = f" and {len(lost) - 2} more" if len(lost) > 2 else ""
+        notes.append(f"no longer reaches {', '.join(repr(str(n)[:40]) for n in lost[:2])}{more}")
+    best_now = {c.get("name"): c.get("best") for c in now.get("counters") or [] if isinstance(c, dict)}
+    for counter in was.get("counters") or []:
+        name, best = counter.get("name"), counter.get("best")
+        if not isinstance(name, str) or not _LEVEL_WORDS.search(name) or not isinstance(best, (int, float)):
+            continue
+        if best > (best_now.get(name) or 0):
+            reached_now = best_now.get(name)
+            notes.append(f"{name} {'-' if reached_now is None else f'{reached_now:g}'} (was {best:g})")
+    return notes
+
+
 # ---------------------------------------------------------------------------------------------- history
 def changes(run: dict[str, Any], before: dict[str, Any] | None) -> str:
     """What a release manager should notice compared with the previous run of the same game."""
@@ -250,6 +315,10 @@ def changes(run: dict[str, Any], before: dict[str, Any] | None) -> str:
     now_in, was_in = reach_of(run), reach_of(before)
     if now_in is not None and was_in is not None and was_in["entered"] and not now_in["entered"]:
         notes.append("no longer enters the game")
+    elif now_in is None or now_in["entered"]:
+        depth = depth_changes(run, before)
+        if depth:
+            notes.append(f"DEPTH: {'; '.join(depth)} (in {before['id']})")
     new_kinds = set(json.loads(run["issue_kinds"] or "{}")) - set(json.loads(before["issue_kinds"] or "{}"))
     if new_kinds:
         notes.append("new: " + ", ".join(sorted(new_kinds)))
