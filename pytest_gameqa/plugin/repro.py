@@ -20,14 +20,16 @@ import sys
 import time
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..models import ReproStatus, TestRecord
 from ..settings import session_setting
 
-STATUS_KEY = pytest.StashKey[ReproStatus]()
+if TYPE_CHECKING:
+    from ..models import ReproStatus, TestRecord
+
+STATUS_KEY = pytest.StashKey["ReproStatus"]()
 
 
 def deterministic_default(config: pytest.Config) -> bool:
@@ -79,6 +81,8 @@ def _on_failed_call(item: pytest.Item, agent: Any, report: pytest.TestReport) ->
         return
     folder = Path(agent.artifacts_dir)
     json_path, test_path = record_mod.write(repro, folder, REPRO_NAME, REPRO_TEST_NAME)
+    from ..models import ReproStatus
+
     status = ReproStatus(
         repro=str(json_path),
         test=str(test_path),
@@ -143,6 +147,7 @@ def _attach_html(item: pytest.Item, report: pytest.TestReport) -> None:
 
 def _shrink_one(status: ReproStatus, budget: float) -> ReproStatus | None:
     """`gameqa shrink` in a subprocess (a crash there never breaks the session); the sidecar holds the answer."""
+    from ..models import ReproStatus
     from ..repro.model import STATUS_NAME
     from ..repro.runner import child_env
 

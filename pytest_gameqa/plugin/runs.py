@@ -18,15 +18,17 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..models import TestRecord
 from ..runs.store import DEFAULT_DB, INFO_ENV, SESSION_ENV, Owner, RunStore, new_id, now_iso
 from ..settings import DEFAULT_SEED, SettingError, resolve_option
 from .coordinator import failing_phase, is_game_item
 from .stash import BASE_SETTINGS_KEY, URL_KEY
+
+if TYPE_CHECKING:
+    from ..models import TestRecord
 
 __all__ = ["DEFAULT_DB", "INFO_ENV", "SESSION_ENV", "RunsPlugin", "configure", "is_game_item", "resolve_db", "url_of"]
 
@@ -299,6 +301,8 @@ def _error_text(report: Any, limit: int = 4000) -> str:
 
 def _record_fields(record: TestRecord | Mapping[str, Any]) -> dict[str, Any]:
     """The run row's columns from a game's record (the whole record as JSON in `record`)."""
+    from ..models import TestRecord
+
     record = TestRecord.of(record)
     metrics = record.metrics.model_dump(mode="json")
     metrics.pop("samples", None)
