@@ -7,6 +7,8 @@ scenes and page views, no browser, no subprocess, no clock (times are given).
 
 from __future__ import annotations
 
+import itertools
+
 from pytest_gameqa.agent.entry import EntryJudge, PlayEvidence, is_play_input
 from pytest_gameqa.agent.reach import ReachTracker, Sample
 from pytest_gameqa.agent.reading import gate_text, is_menu, menu_items
@@ -28,7 +30,7 @@ def _starfield(t: float, n: int = 20, speed: float = 60.0) -> dict[str, tuple[fl
 
 
 def _learn(envelope: Envelope, scenes: list[Scene]) -> None:
-    for a, b in zip(scenes, scenes[1:], strict=False):
+    for a, b in itertools.pairwise(scenes):
         envelope.learn(a, b, fresh=a is scenes[0])
 
 
@@ -77,7 +79,7 @@ def test_a_pulsing_title_stays_inside_its_envelope_once_a_whole_cycle_was_seen()
         _scene(t / 4, {title: (490, 200, 300 + 20 * ((t / 4) % period), 40 + 4 * ((t / 4) % period), (t % 8))})
         for t in range(10)
     ]
-    growth = [envelope.learn(a, b, fresh=i == 0) for i, (a, b) in enumerate(zip(looks, looks[1:], strict=False))]
+    growth = [envelope.learn(a, b, fresh=i == 0) for i, (a, b) in enumerate(itertools.pairwise(looks))]
     assert growth[-1] == 0  # after one whole cycle the envelope stops growing: the idle looks may stop
     pressed = compare(
         _scene(3.0, {title: (490, 200, 310, 42, 3)}), _scene(3.6, {title: (490, 200, 334, 44.8, 6)}), envelope
@@ -160,7 +162,9 @@ def test_a_title_then_a_sprite_that_moves_twice_is_entered_with_words_a_person_c
     tracker.after_action(before, _look(1.5, game), "Enter", "press Enter")
     assert not tracker.reach.entered  # the menu went away: progress through menus, not yet play
     t, x = 1.5, 400
-    for step in range(4):
+    steps = 0
+    for _ in range(4):
+        steps += 1
         for _ in range(2):  # idle looks between actions: the stars scroll, the ship stays
             t += 0.25
             tracker.observe_idle(_look(t, {**_starfield(t), SHIP: (x, 500, 14, 14, 0)}))
@@ -174,9 +178,10 @@ def test_a_title_then_a_sprite_that_moves_twice_is_entered_with_words_a_person_c
         if tracker.reach.entered:
             break
     reach = tracker.reach
-    assert reach.entered and reach.how == "press Enter" and step == 1
+    assert reach.entered and reach.how == "press Enter" and steps == 2
     assert reach.evidence == (
-        "ArrowLeft moved a drawn 14x14 sprite 4 px left, twice; idle envelope 0 px; menus passed: 'PRESS ENTER TO START'"
+        "ArrowLeft moved a drawn 14x14 sprite 4 px left, twice; idle envelope 0 px; "
+        "menus passed: 'PRESS ENTER TO START'"
     )
     assert reach.menus == ["PRESS ENTER TO START"]
 
@@ -192,3 +197,25 @@ def test_a_sound_toggle_that_changes_its_text_is_not_entry() -> None:
         after = _look(2.5 + n, {}, lines=lines_off if n % 2 == 0 else lines_on)
         tracker.after_action(before, after, "click canvas", "click canvas")
     assert not tracker.reach.entered
+
+
+def test_a_steady_scroll_stops_growing_the_envelope_so_the_idle_looks_can_stop() -> None:
+    """Stars that scroll at one speed reach new positions every look; only a thing that swings back and
+    forth is bounded by its positions, so the scroll's envelope (its speed) is complete after two looks."""
+    envelope = Envelope()
+    looks = [_scene(t / 4, {STAR.format(0): (100, 10 + 60 * t / 4, 2, 2, 0)}) for t in range(6)]
+    growth = [envelope.learn(a, b, fresh=i == 0) for i, (a, b) in enumerate(itertools.pairwise(looks))]
+    assert growth[1:] == [0.0, 0.0, 0.0, 0.0]
+
+
+def test_an_erratic_thing_is_no_evidence_either_way() -> None:
+    """A shape that jumps about by itself (a repeated building window drawn only sometimes takes another's
+    place in the draw order) says nothing about input: moved or not, it is not judged."""
+    window = "c1|path:#ff0:92x92#3"
+    envelope = Envelope()
+    ys = [100, 400, 120, 380, 100]
+    _learn(envelope, [_scene(i / 4, {window: (500, y, 92, 92, 0)}) for i, y in enumerate(ys)])
+    pressed = compare(
+        _scene(2, {window: (500, 100, 92, 92, 0)}), _scene(2.5, {window: (500, 170, 92, 92, 0)}), envelope
+    )
+    assert not pressed.changes

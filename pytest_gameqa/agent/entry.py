@@ -51,16 +51,30 @@ class PlayEvidence:
 
 
 def scene_evidence(
-    reaction: SceneReaction, menu_rows: list[tuple[float, float]], on_menu: bool, after: dict[str, tuple[float, ...]]
+    reaction: SceneReaction,
+    menu_rows: list[tuple[float, float]],
+    on_menu: bool,
+    after: dict[str, tuple[float, ...]],
+    *,
+    typing: bool = False,
 ) -> list[Change]:
     """The changes that count as play: all of them off menus; on a menu page only things with a box on
-    the page that lie away from the menu's rows (a board beside a toolbar, not a cursor beside items)."""
+    the page that lie away from the menu's rows (a board beside a toolbar, not a cursor beside items).
+
+    Never a drawn thing's new look alone (a sprite's frame, a highlight's colour: menus and idle
+    animations do that too), and while text is typed (into a focused field) never a page element's new
+    content: the typed text echoes there; the game's answer to it shows as things that move."""
     if not reaction.moved:
         return []
+    changes = [
+        c
+        for c in reaction.changes
+        if c.kind != "restyled" and not (typing and kind_of(c.key) == "d" and c.kind == "changed")
+    ]
     if not on_menu:
-        return reaction.changes
+        return changes
     kept = []
-    for change in reaction.changes:
+    for change in changes:
         values = after.get(change.key)
         if kind_of(change.key) not in "cd" or values is None or len(values) < 4 or MENU_ITEM.match(change.label):
             continue

@@ -121,6 +121,8 @@ def gate_text(view: PageView) -> str | None:
         if PERMANENT.match(text):
             continue
         if (GATE_TEXT.search(text) or (drawn.source == "ocr" and _LONE_GO.match(text))) and len(text) <= 80:
+            if AVOID.search(text) and not START_WORDS.search(text):
+                continue  # "Press P to pause", "press M to mute": a HUD line of the game in play
             return text  # a lone "Go!" read from pixels is an image button; drawn by fillText it is often a HUD cue
     for text in segments(view):
         if len(text) <= 80 and GATE_TEXT.search(text) and not AVOID.search(text) and not PERMANENT.match(text):
@@ -342,7 +344,7 @@ def pointer_sweep(canvas: ObserveResult) -> MovePointer:
     assert canvas.bbox is not None
     box = canvas.bbox
     y = box.y + box.height * 0.5
-    xs = (0.5, 0.2, 0.8, 0.5)
+    xs = (0.5, 0.2, 0.8, 0.7)  # ends off its start: a game steered by movementX sees a net move
     return MovePointer(points=[(round(box.x + box.width * f), round(y)) for f in xs], label="across the game")
 
 

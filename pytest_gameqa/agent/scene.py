@@ -36,6 +36,11 @@ GROWTH_PX = 3.0
 #: a thing that moves by itself and jumps this far between two looks wrapped around or respawned (a third
 #: of a 720 px screen): no input nudges a thing that far in one action, and stars wrap at random times
 WRAP_PX = 240.0
+#: a thing whose own speeds spread wider than this (px/s, between its slowest and fastest look) is too
+#: erratic to judge: it teleports (wraps, respawns) or is not one thing from frame to frame (a repeated
+#: shape drawn only sometimes takes another's place in the draw order); steady movers and gentle
+#: swings stay well inside (a 300 px/s scroll jitters by about 40 px/s between looks)
+JUDGEABLE_BAND_PX_S = 120.0
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
 _PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
@@ -188,7 +193,8 @@ class Envelope:
                     continue
                 rate = (y - x) / dt
                 wider = max(env.lo_rate - rate, rate - env.hi_rate, 0.0) * dt
-                wider += max(env.lo_val - min(x, y), max(x, y) - env.hi_val, 0.0)
+                if env.lo_rate < 0 < env.hi_rate:  # positions bound only a thing that swings (see explains)
+                    wider += max(env.lo_val - min(x, y), max(x, y) - env.hi_val, 0.0)
                 env.lo_rate, env.hi_rate = min(env.lo_rate, rate), max(env.hi_rate, rate)
                 env.lo_val, env.hi_val = min(env.lo_val, x, y), max(env.hi_val, x, y)
                 if _is_px(key, i) and wider > GROWTH_PX:
@@ -229,6 +235,9 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         if envelope.seen[key] < MIN_IDLE_SEEN:
             continue
         va, vb = a.things[key], b.things[key]
+        slots = envelope.slots.get(key)
+        if slots and kind_of(key) in "cod" and any(s.hi_rate - s.lo_rate > JUDGEABLE_BAND_PX_S for s in slots[:2]):
+            continue
         moved_slots = [
             i for i, (x, y) in enumerate(zip(va, vb, strict=False)) if not envelope.explains(key, i, x, y, dt)
         ]

@@ -53,6 +53,8 @@ class PageView(BaseModel):
     #: what the game draws and which DOM elements changed (dom/scene.js): [key, numbers, label?] per thing
     scene: list[list[Any]] = Field(default_factory=list, description="things drawn now, see agent/scene.py")
     pointer_lock: bool = False
+    #: a text field has the focus: keys type into it (their echo there is no reaction of the game)
+    typing: bool = False
 
     @property
     def all_text(self) -> str:
@@ -137,6 +139,7 @@ class UIDetector:
                     values[1] += offset[1]
                 view.scene.append([prefix + key, values, *thing[2:3]])
             view.pointer_lock = view.pointer_lock or bool(scene.get("pointerLock"))
+            view.typing = view.typing or bool(scene.get("typing"))
             if data.get("state") and view.state is None:
                 view.state = data["state"]
             view.has_advance_time = view.has_advance_time or bool(data.get("hasAdvanceTime"))

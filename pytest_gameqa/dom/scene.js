@@ -4,6 +4,7 @@
 // texture, vertex count) with the uniform values it was drawn with, and the vertex data uploaded per
 // buffer folded into chunk sums (batched 2D engines move sprites in vertex data, not uniforms). DOM: the
 // elements that mutated, plus small leaf elements, with their box and a signature (class, text, source).
+// Boxes are in document CSS pixels, so the page scrolling is no movement of the game's things.
 // The player compares scenes over time: a thing that moves when a key is pressed and stays put while
 // idle is the game reacting, whatever scrolls or pulses around it. Observes only: never throws into the
 // page, never changes what is drawn, bounded work per call.
@@ -245,7 +246,8 @@
     const text = el.children.length <= 3 ? (el.textContent || "").trim().slice(0, 40) : "";
     const sig = String(el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className) + "|" + text.replace(/\d+/g, "#") +
       "|" + (el.getAttribute("src") || "") + "|" + (el.style ? el.style.cssText.slice(0, 120) : "") + "|" + (el.value || "");
-    out.push(["d|" + domPath(el), [r1(r.left), r1(r.top), r1(r.width), r1(r.height), hash(sig + text)], text]);
+    // in document coordinates: the page scrolling (Space and arrows scroll a long page) moves no thing
+    out.push(["d|" + domPath(el), [r1(r.left + scrollX), r1(r.top + scrollY), r1(r.width), r1(r.height), hash(sig + text)], text]);
   };
   // ------------------------------------------------------------------------------------------ the look
   window.__gameqaScene = () => {
@@ -261,7 +263,8 @@
         if (canvas.isConnected && typeof canvas.getBoundingClientRect === "function") rect = canvas.getBoundingClientRect();
         if (rect && rect.width >= 2 && canvas.width > 0 && canvas.height > 0) {
           const sx = rect.width / canvas.width, sy = rect.height / canvas.height;
-          for (const [k, v] of frame) things.push([k, [r1(rect.left + v[0] * sx), r1(rect.top + v[1] * sy), r1(v[2] * sx), r1(v[3] * sy), v[4]]]);
+          const left = rect.left + scrollX, top = rect.top + scrollY; // document coordinates, as the DOM's
+          for (const [k, v] of frame) things.push([k, [r1(left + v[0] * sx), r1(top + v[1] * sy), r1(v[2] * sx), r1(v[3] * sy), v[4]]]);
         } else {
           for (const [k, v] of frame) things.push(["o" + k, v]);
         }
@@ -277,6 +280,8 @@
       }
       for (const t of dom) things.push(t);
     } catch (e) { /* a partial scene is still a scene */ }
-    return { things: things.slice(0, 1500), pointerLock: !!document.pointerLockElement };
+    const active = document.activeElement;
+    const typing = !!active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA" || active.isContentEditable);
+    return { things: things.slice(0, 1500), pointerLock: !!document.pointerLockElement, typing };
   };
 })();
