@@ -13,6 +13,9 @@ import subprocess, sys
 
 def test_starts_a_subprocess():
     subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+def test_no_process_at_all():
+    assert sum(range(4)) == 6
 """
 
 SWALLOWED = """
@@ -41,11 +44,19 @@ def test_uses_a_module_fixture(server):
 """
 
 UNMARKED_BROWSER = """
-from playwright.sync_api import sync_playwright
+import asyncio
+from playwright._impl.browser_type import BrowserType
+from playwright.async_api import async_playwright
 
 def test_launches_chromium():
-    with sync_playwright() as pw:
-        pw.chromium.launch()
+    async def main():
+        async with async_playwright() as pw:  # starts Playwright's driver: a subprocess
+            await pw.chromium.launch()
+    asyncio.run(main())
+
+def test_launches_on_a_running_playwright():
+    # a driver another test left running starts Chromium without a new process of ours
+    asyncio.run(BrowserType.launch(object()))
 """
 
 MARKED = """
@@ -62,9 +73,6 @@ class TestMarkedClass:
     def test_in_a_marked_class(self):
         assert subprocess.run([sys.executable, "-c", "print(6 * 7)"], capture_output=True, text=True).stdout == "42\\n"
 
-"""
-
-CLEAN = """
 def test_no_process_at_all():
     assert sum(range(4)) == 6
 """
@@ -72,11 +80,11 @@ def test_no_process_at_all():
 HINT = "is not marked e2e but started a subprocess"
 
 
-def _run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
+def _run(pytester: pytest.Pytester, **files: str) -> pytest.RunResult:
     pytester.makeini(
         "[pytest]\nasyncio_default_fixture_loop_scope = session\nmarkers =\n    e2e: starts a browser or a subprocess\n"
     )
-    pytester.makepyfile(test_inner=source)
+    pytester.makepyfile(**files)
     # without gameqa and pytest-playwright: the inner tests need neither, and pytest-playwright's soft
     # assertion scope cannot nest inside the outer test's
     plugins = ("process_guard", "no:gameqa", "no:playwright", "no:randomly", "no:cacheprovider")
@@ -85,22 +93,26 @@ def _run(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
 
 def test_unmarked_tests_that_start_processes_or_browsers_fail_with_the_fix(pytester: pytest.Pytester) -> None:
     """One inner session (each is seconds of start-up): every way in is refused, a clean test passes."""
-    # test_sync_playwright.py runs last: a refused sync_playwright() leaves its event loop behind
-    pytester.makepyfile(test_swallowed=SWALLOWED, test_fixture=UNMARKED_FIXTURE, test_sync_playwright=UNMARKED_BROWSER)
-    result = _run(pytester, UNMARKED + CLEAN)
-    result.assert_outcomes(passed=1, failed=3, errors=1)
+    result = _run(
+        pytester,
+        test_inner=UNMARKED,
+        test_swallowed=SWALLOWED,
+        test_fixture=UNMARKED_FIXTURE,
+        test_browser=UNMARKED_BROWSER,
+    )
+    result.assert_outcomes(passed=1, failed=4, errors=1)
     result.stdout.fnmatch_lines_random(
         [
             f"*test_starts_a_subprocess {HINT} (subprocess.Popen): mark it `@pytest.mark.e2e`*",
             f"*test_hides_the_failure {HINT} (os.system)*",  # caught and ignored: fails all the same
             f"*test_uses_a_module_fixture {HINT} (subprocess.Popen)*",  # a module fixture's setup too
-            # sync_playwright() starts Playwright's driver: refused before any browser exists
-            f"*test_launches_chromium {HINT} (subprocess.Popen)*",
+            f"*test_launches_chromium {HINT} (subprocess.Popen)*",  # Playwright's driver: before any browser
+            "*test_launches_on_a_running_playwright is not marked e2e but started a browser (Playwright*",
         ]
     )
 
 
 @pytest.mark.e2e  # the inner e2e tests really start their subprocesses
 def test_e2e_marked_tests_may_start_subprocesses(pytester: pytest.Pytester) -> None:
-    result = _run(pytester, MARKED + CLEAN)
+    result = _run(pytester, test_inner=MARKED)
     result.assert_outcomes(passed=3)
