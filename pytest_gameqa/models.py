@@ -140,6 +140,11 @@ class GameMetrics(BaseModel):
     t0_unix_s: float | None = Field(default=None, description="Unix time at which at_s is 0")
     samples: list[MetricSample] = Field(default_factory=list)
     stalls: list[Stall] = Field(default_factory=list, description="main-thread stalls that ended (>= 1 s)")
+    page_budget: PageBudget | None = Field(
+        default=None, description="console messages and page errors the page's per-second budget dropped"
+    )
+    pauses: list[Pause] = Field(default_factory=list, description="pauses the player's own Escape/P caused")
+    loading: LoadingEnd | None = Field(default=None, description="when loading ended, and why the monitor believed it")
 
 
 class Stall(BaseModel):
@@ -148,6 +153,34 @@ class Stall(BaseModel):
     at_s: float = Field(description="when the stall began, seconds since the game started")
     duration_s: float
     phase: Literal["loading", "play"] = Field(description="what was happening: loading (not yet entered) or play")
+
+
+class PageBudget(BaseModel):
+    """What the page's own budget (monitor/budget.js) dropped before it crossed to the harness."""
+
+    console_dropped: int = Field(default=0, description="console calls over the budget, not sent")
+    page_errors_dropped: int = Field(default=0, description="uncaught errors and rejections over the budget")
+    console_errors_per_s: int = Field(default=0, description="the budget: console.error calls kept a second")
+    console_other_per_s: int = Field(default=0, description="the budget: other console calls kept a second")
+    page_errors_per_s: int = Field(default=0, description="the budget: page errors kept a second")
+
+
+class Pause(BaseModel):
+    """A pause screen the player's own key caused, and how it was resumed."""
+
+    at_s: float = Field(description="when the pause screen was seen")
+    key: str = Field(description="the player's key that paused the game (Escape, p)")
+    text: str = Field(description="the pause text on screen")
+    resumed: bool = False
+    resumed_at_s: float | None = None
+    how: str | None = Field(default=None, description="the action that resumed it (the same key, or a click)")
+
+
+class LoadingEnd(BaseModel):
+    """When the game's loading ended, judged from the game's own signs of readiness."""
+
+    ended_at_s: float | None = Field(default=None, description="seconds since the game started; None: never")
+    why: str = Field(description="the evidence: loading text gone, main thread free, network quiet, state hook")
 
 
 class Reach(BaseModel):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import GAMES, run_pytest
+from helpers import GAMES, kinds, run_pytest
 
 from pytest_gameqa.browser.session import Clock
 from pytest_gameqa.models import Issue, IssueKind
@@ -26,6 +26,7 @@ from pytest_gameqa.report.results import format_failure, format_issue
 from pytest_gameqa.settings import GameSettings, resolve, resolve_base
 
 FLOOD = GAMES / "trust-error-flood"
+LONG_FLOOD = GAMES / "trust-long-flood"
 CE = IssueKind.CONSOLE_ERROR
 
 
@@ -128,6 +129,30 @@ def _word(n: int) -> str:
     return "".join(chr(ord("g") + (n // 20**k) % 20) for k in range(3))
 
 
+def test_long_repeats_whose_numbers_differ_in_length_share_a_fingerprint() -> None:
+    table = ",".join(f"e{i}:{{x:{i * 7},y:{i * 3},hp:100}}" for i in range(85))  # ~2 KB
+    first = fingerprint_message(f"entity table out of sync at frame 1 row 0: {table}")
+    later = fingerprint_message(f"entity table out of sync at frame 110 row 10: {table}")
+    assert first == later and len(first) <= 500
+    assert first != fingerprint_message(f"entity list out of sync at frame 1 row 0: {table}")
+
+
+def test_page_budget_drops_are_totalled_in_metrics_and_one_warning() -> None:
+    monitor = GameMonitor(GameSettings(), Clock(), "http://127.0.0.1:1/")
+    limits = {"error": 100, "other": 100, "pageerror": 50}
+    monitor.on_probe_event({"type": "stats", "dt": 0.5, "budget": {"console": 0, "pageerror": 0, "limits": limits}})
+    assert monitor.finish_metrics().page_budget is None  # nothing dropped: nothing said
+    for _ in range(4):
+        dropped = {"console": 5000, "pageerror": 3, "limits": limits}
+        monitor.on_probe_event({"type": "stats", "dt": 0.5, "budget": dropped})
+    budget = monitor.finish_metrics().page_budget
+    assert budget is not None and budget.console_dropped == 20_000 and budget.page_errors_dropped == 12
+    assert budget.console_errors_per_s == 100 and budget.page_errors_per_s == 50
+    (warning,) = [i for i in monitor.issues if i.kind is IssueKind.WARNING]
+    assert "20,000 console messages and 12 page errors were dropped in the page" in warning.message
+    assert not monitor.fatal.is_set()
+
+
 def test_monitor_exposes_groups_and_drop_counts() -> None:
     monitor = GameMonitor(GameSettings(), Clock(), "http://127.0.0.1:1/")
     for n in range(2000):
@@ -227,18 +252,28 @@ def pytest_unconfigure(config):
 """
 
 
-@pytest.mark.e2e
-def test_error_flood_is_grouped_bounded_and_on_time(tmp_path: Path) -> None:
-    """200 distinct console.error lines a frame for 15 s: one group counted in thousands, small files."""
+def _flood_run(
+    tmp_path: Path, game: Path, duration: int, extra: tuple[str, ...] = ()
+) -> tuple[dict, str, float, float, Path]:
+    """One flood run in a subprocess with an HTML report: (test, output, wall s, pytest peak RSS MB, report)."""
     probe_dir = tmp_path / "probe"
-    probe_dir.mkdir()
+    probe_dir.mkdir(parents=True)
     (probe_dir / "gameqa_rss_probe.py").write_text(_RSS_PROBE)
     rss_file = tmp_path / "rss-kb"
     pythonpath = os.pathsep.join(filter(None, [str(probe_dir), os.environ.get("PYTHONPATH")]))
     report = tmp_path / "run" / "report.html"
     start = time.monotonic()
     proc, results = run_pytest(
-        ["-p", "gameqa_rss_probe", "--game-url", str(FLOOD), "--game-duration", "15", f"--html={report}"],
+        [
+            "-p",
+            "gameqa_rss_probe",
+            "--game-url",
+            str(game),
+            "--game-duration",
+            str(duration),
+            *extra,
+            f"--html={report}",
+        ],
         tmp_path / "run",
         timeout=120,
         env={"PYTHONPATH": pythonpath, "GAMEQA_TEST_RSS_OUT": str(rss_file)},
@@ -247,6 +282,13 @@ def test_error_flood_is_grouped_bounded_and_on_time(tmp_path: Path) -> None:
     output = proc.stdout + proc.stderr
     assert results is not None, output[-3000:]
     (test,) = results["tests"]
+    return test, output, wall, int(rss_file.read_text()) / 1024, report
+
+
+@pytest.mark.e2e
+def test_error_flood_is_grouped_bounded_and_on_time(tmp_path: Path) -> None:
+    """200 distinct console.error lines a frame for 15 s: one group counted in thousands, small files."""
+    test, output, wall, peak_mb, report = _flood_run(tmp_path, FLOOD, 15)
     assert test["outcome"] == "failed", output[-3000:]
     errors = [i for i in test["issues"] if i["kind"] == "console-error"]
     assert errors, test["issues"]
@@ -260,7 +302,33 @@ def test_error_flood_is_grouped_bounded_and_on_time(tmp_path: Path) -> None:
     assert wall < 40, f"the 15 s run took {wall:.1f} s"
     assert _size(tmp_path / "run" / "out") < 10 * 1024 * 1024
     assert report.stat().st_size < 3 * 1024 * 1024
-    peak_mb = int(rss_file.read_text()) / 1024
     assert peak_mb < 500, f"pytest peaked at {peak_mb:.0f} MB"
     evidence = json.loads(next((tmp_path / "run" / "out").rglob("evidence.json")).read_text())
     assert len(evidence["issues"]) == len(test["issues"])
+
+
+@pytest.mark.e2e
+def test_long_message_flood_costs_neither_memory_nor_time(tmp_path: Path) -> None:
+    """200 console.error lines of ~2 KB a frame for 15 s (~24 MB of text a second): the page's budget
+    drops what is past it before it crosses, so the run ends on time with pytest's memory flat."""
+    # OCR off: its model alone takes ~350 MB of the pytest process whenever it runs, flood or not
+    test, output, wall, peak_mb, report = _flood_run(tmp_path, LONG_FLOOD, 15, ("--game-ocr", "off"))
+    assert test["outcome"] == "failed" and kinds(test) == {"console-error"}, output[-3000:]
+    assert peak_mb < 300, f"pytest peaked at {peak_mb:.0f} MB"
+    if wall > 15 + 10 and os.getloadavg()[0] > (os.cpu_count() or 1):
+        # a machine busier than its cores slows every run: then no slower than a healthy game's run
+        healthy, *_ = _flood_run(tmp_path / "healthy", GAMES / "healthy-canvas", 15, ("--game-ocr", "off"))
+        limit = healthy["duration_s"] + 5
+        assert test["duration_s"] <= limit, f"{test['duration_s']:.1f} s, a healthy game {healthy['duration_s']:.1f} s"
+    else:
+        assert wall <= 15 + 10, f"the 15 s run took {wall:.1f} s"
+    artifacts = _size(tmp_path / "run" / "out") + report.stat().st_size
+    assert artifacts < 5 * 1024 * 1024, f"{artifacts / 1e6:.1f} MB of artifacts"
+    # one defect, one group (the numbers in the long message fold), counted past the budget
+    (group,) = [i for i in test["issues"] if i["kind"] == "console-error"]
+    assert group["message"].startswith("entity table out of sync") and group["count"] >= 500, group
+    # the report says what the page's budget dropped
+    budget = test["metrics"]["page_budget"]
+    assert budget["console_dropped"] > 10 * group["count"] and budget["console_errors_per_s"] == 100, budget
+    (warning,) = [i for i in test["issues"] if i["message"].startswith("message flood:")]
+    assert f"{budget['console_dropped']:,} console messages" in warning["message"]

@@ -23,6 +23,9 @@ from ..monitor.pixels import Thumbnail, decode_png
 
 T = TypeVar("T")
 PROBE_JS = (Path(__file__).parent.parent / "monitor" / "probe.js").read_text(encoding="utf-8")
+#: the page's per-second budget on console messages and uncaught errors (monitor/budget.js): a flood is
+#: dropped before it crosses DevTools, so it costs neither the pytest process nor the run's wall time
+BUDGET_JS = (Path(__file__).parent.parent / "monitor" / "budget.js").read_text(encoding="utf-8")
 #: reads the text games draw on 2D canvases (dom/canvas_text.js): the player's cheapest way to read a prompt
 CANVAS_TEXT_JS = (Path(__file__).parent.parent / "dom" / "canvas_text.js").read_text(encoding="utf-8")
 #: what the game draws, as things with positions (dom/scene.js): how the player tells a reaction apart
@@ -159,6 +162,7 @@ class GameSession:
             on_event(event)
 
         await bounded(self.context.expose_binding("__gameqa_emit", binding), 10, "exposing the probe")
+        await bounded(self.context.add_init_script(BUDGET_JS), 10, "adding the page's message budget")
         await bounded(self.context.add_init_script(PROBE_JS), 10, "adding the probe")
         await bounded(self.context.add_init_script(CANVAS_TEXT_JS), 10, "adding the canvas text reader")
         await bounded(self.context.add_init_script(SCENE_JS), 10, "adding the scene reader")

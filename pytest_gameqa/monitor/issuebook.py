@@ -28,7 +28,7 @@ from ..models import FATAL_KINDS, Issue, IssueKind
 MAX_ISSUES_PER_KIND = 50
 #: characters kept of an issue's first message
 MAX_MESSAGE_CHARS = 2000
-#: characters of a message that the fingerprint looks at (bounds the regex work per event)
+#: characters of a normalised message that the fingerprint keeps (4x as many are normalised: bounded work)
 FINGERPRINT_CHARS = 500
 #: identical (kind, message, location) triples remembered to skip fingerprinting and ignore checks
 EXACT_CACHE = 4096
@@ -48,16 +48,21 @@ _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 _HEX = re.compile(r"\b0[xX][0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*[0-9])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{6,}\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LINE_COL = re.compile(r"(:\d+:\d+)$")
+_PARTIAL_TAIL = re.compile(r"[\w#<>-]*$")
 
 
 def fingerprint_message(message: str) -> str:
     """The message with what changes between repeats of one defect replaced by placeholders."""
-    text = message[:FINGERPRINT_CHARS]
+    # normalised before it is cut, so repeats whose numbers differ in length cut at the same place
+    text = message[: FINGERPRINT_CHARS * 4]
     if "?" in text:
         text = _QUERY.sub(r"\1?…", text)
     text = _UUID.sub("<uuid>", text)
     text = _HEX.sub("<hex>", text)
-    return _NUMBER.sub("#", text)
+    text = _NUMBER.sub("#", text)
+    if len(text) > FINGERPRINT_CHARS:
+        text = _PARTIAL_TAIL.sub("", text[:FINGERPRINT_CHARS])  # a token the cut splits is dropped
+    return text
 
 
 def fingerprint_location(location: str | None) -> str:

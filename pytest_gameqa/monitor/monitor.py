@@ -24,6 +24,7 @@ from ..browser.session import _NET_ERRORS, Clock, GameSession, PageHung, origin_
 from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
 from .issuebook import ConsoleLog, FloodGate, IssueBook
+from .pagebudget import PageBudgetTally
 from .pixels import Thumbnail, decode_png
 
 _STACK_LOCATION = re.compile(r"\(?((?:https?|file|blob):[^\s()]+?):(\d+):(\d+)\)?\s*$", re.M)
@@ -78,6 +79,7 @@ class GameMonitor:
         self.fatal = asyncio.Event()
         self.console_log = ConsoleLog()  # first and last lines kept, each cut to a sane length
         self._flood = FloodGate()  # a console flood pauses the console listener (see FloodGate)
+        self._page_budget = PageBudgetTally(lambda kind, message: self.record(kind, message))
         self.metrics = GameMetrics()
         self._t0_unix = time.time() - (time.monotonic() - clock.t0)
         self._doc_origin: float | None = None
@@ -310,6 +312,7 @@ class GameMonitor:
         if int(event.get("draws") or 0):
             self.last_draw_at = now
             self._drew = True
+        self._page_budget.add(event.get("budget"))
         if event.get("stallTiming"):
             self._page_times_stalls = True
         for stall in event.get("stalls") or ():
@@ -600,6 +603,7 @@ class GameMonitor:
     def finish_metrics(self) -> GameMetrics:
         m = self.metrics
         m.t0_unix_s = round(self._t0_unix, 3)
+        m.page_budget = self._page_budget.budget
         nav = self._nav_at
         m.navigation_s = round(nav, 3) if nav is not None else None
         since_nav = (lambda t: round(max(0.0, t - nav), 3)) if nav is not None else (lambda t: t)

@@ -111,6 +111,7 @@
     } catch (e) { /* not supported: try the next */ }
   }
   let last = performance.now();
+  const budget = window.__gameqa_budget || null;
   nativeSetInterval.call(window, () => {
     const now = performance.now();
     const memory = performance.memory;
@@ -132,6 +133,9 @@
       // seconds before this record each stall began, so the harness needs no clock mapping
       stallTiming: state.stallTiming || null,
       stalls: state.stalls.map((s) => ({ ago: (now - s.start) / 1000, duration: s.duration / 1000 })),
+      // messages the page's budget (budget.js) dropped since the last record, before they crossed
+      budget: budget ? { console: budget.dropped.console, pageerror: budget.dropped.pageerror,
+                         limits: budget.limits } : null,
       // page-clock marks (ms since this document's navigation began); `now` places them on the harness clock
       now,
       origin: performance.timeOrigin,
@@ -146,6 +150,7 @@
     state.timers = 0;
     state.draws = 0;
     state.stalls = [];
+    if (budget) budget.dropped.console = budget.dropped.pageerror = 0;
     last = now;
   }, 500);
   // the harness waits for frames with the native function, so its own waits never count as the game's frames
