@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ def test_the_record_says_how_far_each_game_got(depth_run: tuple) -> None:
     assert (cwd / "out" / level2["screenshot"]).is_file()  # paths are relative to the results file
     assert {c["name"]: c["best"] for c in score["counters"]}["score"] >= 140, score["counters"]
     assert "you won round 1!" in [s["name"].lower() for s in rounds["screens"]], rounds["screens"]
-    assert {c["name"]: c["best"] for c in rounds["counters"]}["round"] == 2
+    assert {c["name"]: c["best"] for c in rounds["counters"]}["round"] >= 2
 
 
 def test_evidence_terminal_and_junit_carry_the_progress(depth_run: tuple) -> None:
@@ -99,10 +100,11 @@ def test_evidence_terminal_and_junit_carry_the_progress(depth_run: tuple) -> Non
 
 def test_the_html_report_shows_a_storyboard(depth_run: tuple) -> None:
     cwd, _, results = depth_run
-    html = (cwd / "report.html").read_text()
+    # pytest-html keeps each test's extras as escaped JSON inside the page
+    html = unescape((cwd / "report.html").read_text()).replace('\\"', '"')
     walk = by_game(results, "depth-walk")["progress"]
     block = html[html.index("How far it got") :]
-    assert f'data-screens=\\"{len(walk["screens"])}\\"' in block or f'data-screens="{len(walk["screens"])}"' in block
+    assert f'data-screens="{len(walk["screens"])}"' in block
     for screen in walk["screens"][:3]:
         assert Path(screen["screenshot"]).name in block  # one thumbnail per screen, linked
     assert "after hold ArrowRight 1000ms" in block or "after press ArrowRight" in block
@@ -133,7 +135,7 @@ def test_show_and_history_say_when_a_game_stopped_reaching_a_level(depth_run: tu
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
     env["GAMEQA_SEEK"] = "off"
     command = [sys.executable, "-m", "pytest", "-c", "pytest.ini", "-p", "no:cacheprovider", "--output", "out-short"]
-    command += ["--game-url", str(GAMES / "depth-walk"), "--game-duration", "10"]
+    command += ["--game-url", str(GAMES / "depth-walk"), "--game-duration", "12"]
     short = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
     assert short.returncode == 0, short.stdout[-2000:]  # its own output folder: the first session's stays
     history = gameqa(cwd, "history", str(GAMES / "depth-walk"))

@@ -303,8 +303,10 @@ class ProgressTracker:
 
     # ---------------------------------------------------------------------------------------- record
     def moved_counters(self) -> list[Counter]:
-        """The numbers the player moved, level-like first, one per name (the state hook's over the text's)."""
-        moved = sorted((c for c in self.counters.values() if c.moved), key=lambda c: (c.rank(), c.source != "state"))
+        """The numbers the player moved, and the level-like ones (moved or not: how deep the run got),
+        level-like first, one per name (the state hook's over the text's)."""
+        kept = (c for c in self.counters.values() if c.moved or (c.levelish and not c.clock))  # how deep, always
+        moved = sorted(kept, key=lambda c: (c.rank(), c.source != "state"))
         out: list[Counter] = []
         for counter in moved:
             if all(c.name != counter.name for c in out):

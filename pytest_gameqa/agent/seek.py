@@ -115,6 +115,10 @@ class Seeker:
         self.still = 0
         self.round_value = 0.0
         self.best_round = 0.0
+        #: how long a round lasted until its loss (s): a survival game's only measure of a better round
+        self.round_started: float | None = None
+        self.round_lasted = 0.0
+        self.best_lasted = 0.0
         self.rounds_seen = tracker.rounds
         self.last_reason = ""
         self.entered_screen = False
@@ -201,7 +205,11 @@ class Seeker:
                 arm.action = action
                 arm.outcomes.append(gain)
         self.round_value += self.progress_value(gain)
+        now = self.tracker.last.at_s if self.tracker.last is not None else 0.0
+        if self.round_started is None:
+            self.round_started = now
         if gain.lost:
+            self.round_lasted = max(self.round_lasted, now - self.round_started)
             self.holding = None
             return
         self._steer(action, gain)
@@ -228,15 +236,24 @@ class Seeker:
             self.holding = None  # it stopped raising anything: back to the bandit
 
     def _new_round(self) -> None:
-        """A restart after a game over: a round that got no further than the best one changes approach."""
+        """A restart after a game over: a round that got no further than the best one (or, as far, but not
+        for longer) changes approach; the first round, which went nowhere, always does."""
         self.rounds_seen = self.tracker.rounds
         self.holding = None
         self.still = 0
         previous = self.approach
-        if self.round_value <= self.best_round:
-            self.approach = APPROACHES[(APPROACHES.index(self.approach) + 1) % len(APPROACHES)]
-        self.best_round = max(self.best_round, self.round_value)
-        self.notes.append(
-            f"round {self.rounds_seen - 1} ({previous}) made {self.round_value:.1f}; next: {self.approach}"
+        first = self.rounds_seen <= 2
+        better = self.round_value > self.best_round or (
+            self.round_value == self.best_round and not first and self.round_lasted > self.best_lasted
         )
-        self.round_value = 0.0
+        if not better:
+            self.approach = APPROACHES[(APPROACHES.index(self.approach) + 1) % len(APPROACHES)]
+        if self.round_value > self.best_round or (
+            self.round_value == self.best_round and self.round_lasted > self.best_lasted
+        ):
+            self.best_round, self.best_lasted = self.round_value, self.round_lasted
+        self.notes.append(
+            f"round {self.rounds_seen - 1} ({previous}) made {self.round_value:.1f} in {self.round_lasted:.1f} s; "
+            f"next: {self.approach}"
+        )
+        self.round_value, self.round_lasted, self.round_started = 0.0, 0.0, None

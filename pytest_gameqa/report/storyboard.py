@@ -38,7 +38,9 @@ def progress_short(progress: Progress | Mapping[str, Any] | None) -> str | None:
     if progress is None:
         return None
     data = progress if isinstance(progress, Progress) else Progress.model_validate(progress)
-    parts = [f"{c.name} {_num(c.first)} {ARROW} {_num(c.best)}" for c in data.counters]
+    parts = [
+        f"{c.name} {_num(c.first)}" + (f" {ARROW} {_num(c.best)}" if c.best != c.first else "") for c in data.counters
+    ]
     text = ", ".join(parts) if parts else "no number moved"
     text += f"; {len(data.screens)} screen{'s' if len(data.screens) != 1 else ''}"
     if data.rounds > 1:
