@@ -303,3 +303,29 @@ def test_the_policy_asks_the_seeker_once_in_and_tells_it_each_outcome() -> None:
         assert "hold" in policy.last_reason
     else:
         assert isinstance(second, PressKey)  # the sweep goes on
+
+
+def test_a_round_that_lasted_longer_keeps_its_approach_and_a_shorter_one_changes_it() -> None:
+    play = Play()
+    seek = seeker(play)
+
+    def round_lasting(seconds: float, key: str) -> None:
+        play.look(hud("Round 1"))
+        action = HoldKey(key=key, ms=1000)
+        play.act(action, hud("Round 1"), took=seconds - 0.5)
+        seek.learn(action)
+        play.look(hud("Round 1"))
+        play.act(PressKey(key="Space"), hud("Game over"), took=0.5)
+        seek.learn(PressKey(key="Space"))
+        play.look(hud("Game over"))
+        restart = ClickAt(x=480, y=300, label="Try again")
+        play.act(restart, hud("Round 1"))
+        seek.learn(restart)
+
+    round_lasting(2.0, "ArrowUp")  # the first round went nowhere: another approach
+    assert seek.approach == "keep moving"
+    round_lasting(5.0, "ArrowLeft")  # as far, for longer: keep it
+    assert seek.approach == "keep moving"
+    round_lasting(3.0, "ArrowLeft")  # shorter than the best: next approach
+    assert seek.approach == "explore"
+    assert [n.split(";")[1].strip() for n in seek.notes] == ["next: keep moving", "next: keep moving", "next: explore"]
