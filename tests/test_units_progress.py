@@ -329,3 +329,21 @@ def test_a_round_that_lasted_longer_keeps_its_approach_and_a_shorter_one_changes
     round_lasting(3.0, "ArrowLeft")  # shorter than the best: next approach
     assert seek.approach == "explore"
     assert [n.split(";")[1].strip() for n in seek.notes] == ["next: keep moving", "next: keep moving", "next: explore"]
+
+
+def test_the_model_player_reads_how_far_it_got() -> None:
+    from pytest_gameqa.llm.policy import LLMPolicy
+    from pytest_gameqa.llm.schema import Shot
+
+    play = Play()
+    play.look(title())
+    play.act(PressKey(key="Enter"), hud("Level 1", "Distance: 0 m"))
+    play.look(hud("Level 1", "Distance: 0 m"))
+    play.act(HoldKey(key="ArrowRight", ms=1000), hud("Level 1", "Distance: 120 m"))
+    facts = play.tracker.facts()
+    assert "distance 0 -> 120" in facts and "'play, level 1'" in facts
+    policy = LLMPolicy(client=None, goal="play")  # type: ignore[arg-type]  # the brief needs no client
+    policy.progress_facts = facts
+    shot = Shot(data=b"", width=640, height=360, scale=0.5, at_s=3.0)
+    brief = policy._brief("play", hud("Level 1"), shot, [], True)
+    assert "How far you got" in brief and "distance 0 -> 120" in brief
