@@ -6,6 +6,7 @@ Browser and subprocess tests carry the `e2e` marker; the rest are pure unit test
 
 from __future__ import annotations
 
+import re
 import struct
 import time
 import zlib
@@ -154,11 +155,19 @@ def test_steady_leak_still_counts() -> None:
 
 
 # ------------------------------------------------------------------------------------------ frozen frames
-def _frozen_run(*, loop_keeps_drawing: bool = False, static_ok: bool = False, timers: bool = True) -> GameMonitor:
+def _frozen_run(
+    *,
+    loop_keeps_drawing: bool = False,
+    static_ok: bool = False,
+    timers: bool = True,
+    entered: bool = False,
+    ticks_per_half_s: int = 30,
+) -> GameMonitor:
     """A timer-driven game animates for 3 s, then its screen stops changing while the player acts."""
     monitor, clock = _monitor()
     monitor.ready_at = 0.0
-    loop = {"timers": 30, "frames": 0} if timers else {"timers": 0, "frames": 30}
+    monitor.entered_at = 2.6 if entered else None
+    loop = {"timers": ticks_per_half_s, "frames": 0} if timers else {"timers": 0, "frames": 30}
     for step in range(40):  # 20 s in half-second steps
         clock.t = step * 0.5
         running = clock.t < 3.0 or loop_keeps_drawing
@@ -180,10 +189,45 @@ def test_loop_that_stops_is_frozen_whatever_drives_it(timers: bool) -> None:
     monitor = _frozen_run(timers=timers)
     (freeze,) = [i for i in monitor.issues if i.kind is IssueKind.FREEZE]
     assert 8.0 <= freeze.at_s <= 10.0
+    # what stopped and when, and how many inputs since changed nothing
+    assert freeze.message.startswith("the game stopped drawing at 2.5 s; "), freeze.message  # its last draws
+    assert re.search(r"; \d+ inputs since changed nothing", freeze.message)
+
+
+def test_slow_timer_loop_that_stops_is_frozen() -> None:
+    """A snake ticking every 220 ms (2 timer callbacks a half second) is a loop too."""
+    monitor = _frozen_run(ticks_per_half_s=2)
+    (freeze,) = [i for i in monitor.issues if i.kind is IssueKind.FREEZE]
+    assert "stopped drawing at 2.5 s" in freeze.message
 
 
 def test_loop_redrawing_a_static_screen_is_not_frozen() -> None:
+    """Before input has changed anything, a loop redrawing one picture is a still title or a board."""
     assert not _frozen_run(loop_keeps_drawing=True).fatal.is_set()
+
+
+def test_loop_redrawing_one_picture_after_input_worked_is_frozen() -> None:
+    """Once input had changed the game, a loop that still runs but whose picture no longer changes,
+    whatever the player does, has stopped as a person sees it."""
+    monitor = _frozen_run(loop_keeps_drawing=True, entered=True)
+    (freeze,) = [i for i in monitor.issues if i.kind is IssueKind.FREEZE]
+    assert "stopped changing at 3.0 s while its loop kept redrawing the same picture" in freeze.message
+    assert "inputs that had changed the game before" in freeze.message
+
+
+def test_game_that_never_animated_by_itself_is_never_frozen() -> None:
+    """A turn-based game draws on input only: still after input stops is not frozen."""
+    monitor, clock = _monitor()
+    monitor.ready_at = 0.0
+    monitor.entered_at = 1.0
+    for step in range(40):
+        clock.t = step * 0.5
+        monitor.on_probe_event({"type": "stats", "top": False, "dt": 0.5, "timers": 0, "frames": 0, "draws": 0})
+        if clock.t >= 1.0:
+            monitor.action_times.append(clock.t)  # inputs that change nothing
+        if step % 2 == 0:
+            monitor._look(Thumbnail(2, 2, 3, bytes([7]) * 12), clock.t, flat=False)
+    assert not monitor.fatal.is_set()
 
 
 def test_static_screen_the_player_recognised_is_not_frozen() -> None:
@@ -223,10 +267,31 @@ def test_long_loading_stall_is_measured_not_a_freeze(tmp_path: Path) -> None:
 
 @e2e
 def test_timer_driven_loop_that_stops_is_frozen(tmp_path: Path) -> None:
-    out, test = _run("trust-timeout-loop", tmp_path, "10")
+    out, test = _run("trust-timeout-loop", tmp_path, "14")  # the 5 s window and 3 inputs after the stop
     assert kinds(test) == {"freeze"}, out[-3000:]
     (freeze,) = [i for i in test["issues"] if i["kind"] == "freeze"]
-    assert "frames stopped changing" in freeze["message"]
+    assert re.match(r"the game stopped drawing at [\d.]+ s; \d+ inputs since changed nothing", freeze["message"])
+
+
+@e2e
+def test_snake_whose_timer_loop_stops_after_the_first_arrow_is_frozen(tmp_path: Path) -> None:
+    """A snake ticking every 220 ms on setTimeout stops 4 s after the first arrow key; the page answers."""
+    out, test = _run("trust-snake-stops", tmp_path, "25")
+    assert kinds(test) == {"freeze"}, out[-3000:]
+    (freeze,) = [i for i in test["issues"] if i["kind"] == "freeze"]
+    match = re.match(r"the game stopped drawing at ([\d.]+) s; (\d+) inputs since changed nothing", freeze["message"])
+    assert match, freeze["message"]
+    first_arrow = next(a["at_s"] for a in test["actions"] if "Arrow" in a["description"])
+    assert first_arrow + 3.0 <= float(match.group(1)) <= first_arrow + 6.0, (first_arrow, freeze["message"])
+    assert int(match.group(2)) >= 3
+
+
+@e2e
+def test_turn_based_game_still_after_input_stops_is_not_frozen(tmp_path: Path) -> None:
+    """The near miss: a board that draws only on clicks never animated by itself; never frozen."""
+    out, test = _run("healthy-turn-based", tmp_path, "10")
+    assert "freeze" not in kinds(test), out[-3000:]
+    assert len(test["actions"]) >= 5  # the player kept giving input; the board stayed still in between
 
 
 @e2e

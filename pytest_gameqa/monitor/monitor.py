@@ -23,6 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 from ..browser.session import _NET_ERRORS, Clock, GameSession, PageHung, origin_of
 from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
+from .frozen import FROZEN_WINDOW_S, LoopClock, frozen_message
 from .issuebook import ConsoleLog, FloodGate, IssueBook
 from .pagebudget import PageBudgetTally
 from .pixels import Thumbnail, decode_png
@@ -37,10 +38,6 @@ _NOISE_WARNINGS = re.compile(r"autoplay|AudioContext was not allowed|play\(\) re
 STALL_MIN_S = 1.0
 #: a screen that looks flat on the small thumbnail is confirmed at this scale (12 px text is 6 px there)
 DETAIL_SCALE = 0.5
-#: frames unchanged this long, with the loop stopped and inputs going on, are frozen
-FROZEN_WINDOW_S = 5.0
-#: timer callbacks per second that make a loop (setTimeout(loop, 16) runs ~60; a blinking prompt 2)
-LOOP_TIMERS_PER_S = 10.0
 #: stopped while the page does not answer, the watchdog still waits this long for its verdict (the
 #: agent waits 5 s for the watchdog to end)
 FINAL_VERDICT_S = 4.5
@@ -106,10 +103,7 @@ class GameMonitor:
         self._busy_until = 0.0
         self._ping_stalls: list[tuple[float, float]] = []
         # the game's own loop, as the probe counts it: rAF frames, timer callbacks, canvas draw calls
-        self.last_loop_at: float | None = None
-        self._loop_seen = False
-        self.last_draw_at: float | None = None
-        self._drew = False
+        self.loop = LoopClock()
         self._last_thumb_at = 0.0
         self._self_changes = 0
         # network activity: memory growth is judged on play, after the network has gone quiet
@@ -305,13 +299,7 @@ class GameMonitor:
         dt = float(event.get("dt") or 0.5) or 0.5
         frames = int(event.get("frames") or 0)
         timers = int(event.get("timers") or 0)
-        if frames or timers / dt >= LOOP_TIMERS_PER_S / 2:
-            self.last_loop_at = now
-            if frames / dt >= 10 or timers / dt >= LOOP_TIMERS_PER_S:
-                self._loop_seen = True
-        if int(event.get("draws") or 0):
-            self.last_draw_at = now
-            self._drew = True
+        self.loop.note(now, dt, frames, timers, int(event.get("draws") or 0))
         self._page_budget.add(event.get("budget"))
         if event.get("stallTiming"):
             self._page_times_stalls = True
@@ -531,7 +519,7 @@ class GameMonitor:
             # changing on its own: the game's loop was running and drawing, or no input came in between
             # (a running loop alone proves nothing: a board game's loop redraws what the player's click changed)
             on_its_own = not self._input_between(self._last_thumb_at - 0.5, now)
-            if self._last_thumb is not None and self._loop_seen and on_its_own:
+            if self._last_thumb is not None and self.loop.seen and on_its_own:
                 self.note_idle_change()
             self.last_change_at = now
         self._last_thumb, self._last_thumb_at = thumb, now
@@ -573,31 +561,22 @@ class GameMonitor:
         if await self._flat_in_detail():
             self.report_blank(thumb, confirmed=True)
 
-    def _loop_running(self, now: float, window: float) -> bool:
-        """The game's own loop still runs and draws: it redraws a static screen, it is not stuck.
-
-        A loop is animation frames or timer callbacks at a loop's rate; a canvas game whose loop
-        ticks but no longer draws anything has stopped as surely as one whose loop ended."""
-        ticking = self.last_loop_at is not None and now - self.last_loop_at < window
-        drawing = not self._drew or (self.last_draw_at is not None and now - self.last_draw_at < window)
-        return ticking and drawing
-
     def _check_frozen_frames(self, now: float, window: float = FROZEN_WINDOW_S) -> None:
-        """Frames that had been changing on their own stopped changing while the page answers, the
-        game's loop (rAF or timers) stopped and input went on. Legitimately static screens never are."""
+        """Frames that had been changing on their own stopped changing while the page answers, and
+        inputs changed nothing (see frozen.py). Legitimately static screens never are."""
         if not self._animated or self.static_screen_ok:
             return
-        since = max(self.last_change_at, self._busy_until)  # a stall is not frozen frames
-        if now - since < window or self._loop_running(now, window):
-            return
-        inputs = [t for t in self.action_times if t > since]
-        if len(inputs) >= 3:
-            self.record(
-                IssueKind.FREEZE,
-                f"the game's frames stopped changing {now - self.last_change_at:.0f} s ago after it had been "
-                f"animating; its loop stopped (no animation frames or timer callbacks drawing) and "
-                f"{len(inputs)} inputs changed nothing",
-            )
+        message = frozen_message(
+            now=now,
+            last_change_at=self.last_change_at,
+            busy_until=self._busy_until,
+            action_times=self.action_times,
+            entered=self.entered_at is not None,
+            loop=self.loop,
+            window=window,
+        )
+        if message:
+            self.record(IssueKind.FREEZE, message)
 
     # ------------------------------------------------------------------------------------------ summary
     def finish_metrics(self) -> GameMetrics:
