@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..dom.detector import GAME_OVER
 from ..models import ActionResult, Progress, ProgressCounter, ProgressScreen
 from .reach import Sample, fold
 from .reading import menu_items
@@ -173,7 +174,7 @@ class ProgressTracker:
     def screen_of(sample: Sample) -> tuple[str, str]:
         """(key, name) of the screen a sample shows: its gate, menu, game-over text, or play at a level."""
         if sample.view.game_over:
-            said = [t for t in sorted(sample.texts) if len(t) <= MAX_PIECE_CHARS and _over_words(t)]
+            said = [t for t in sorted(sample.texts) if len(t) <= MAX_PIECE_CHARS and GAME_OVER.search(t)]
             text = said[0] if said else "game over"
             return "over:" + fold(text), text
         if sample.gate is not None:
@@ -359,9 +360,3 @@ class ProgressTracker:
             first_progress=self.first_progress,
             rounds=self.rounds,
         )
-
-
-def _over_words(text: str) -> bool:
-    from ..dom.detector import GAME_OVER
-
-    return bool(GAME_OVER.search(text))
