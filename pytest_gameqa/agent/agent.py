@@ -9,21 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
-import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from playwright.async_api import Browser, Dialog
+from playwright.async_api import Browser
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel
 
 from ..browser.session import Clock, GameSession, PageHung
-from ..dom.detector import DrawnText, PageView, UIDetector
+from ..dom.detector import PageView, UIDetector
 from ..models import (
-    NEVER_FAILS,
     ActionResult,
     GameMetrics,
     Issue,
@@ -35,42 +31,23 @@ from ..models import (
 )
 from ..report.artifacts import Evidence, cap_pairs
 from ..settings import GameSettings
-from . import instructions, ocr
+from . import instructions
 from .actions import Action, PressKey, ReturnToGame, Wait, action_for
-from .extract import extract_from_view
+from .extract import extract_from_view, state_of
+from .housekeeping import fit_zoomed_page, keep_on_game
 from .interactor import Interactor
 from .player import Decision, Player, Turn
 from .policy import HeuristicPolicy, Phase
 from .progress import ProgressTracker
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
-from .reading import gate_text
+from .sampling import Sampler
 from .seek import Seeker, seek_enabled
-from .tasks import TaskScope
+from .tasks import GameStopped, TaskScope
 from .touch import listens_to_touch_only, touch_on
-from .verdicts import metric_verdicts, reach_verdict
+from .verdicts import failing_issues, metric_verdicts, reach_verdict
 
 M = TypeVar("M", bound=BaseModel)
-#: looks at the screen with no input before the first action: how the title screen moves by itself
-IDLE_LOOKS = 5
-#: ... and more while the scene's idle envelope keeps growing (a title that pulses or swings slowly),
-#: up to this many: 3 s covers the cycle of a title animation; the gaps between actions learn the rest
-IDLE_MAX_LOOKS = 12
-#: looks in a row that widened no thing's envelope: the screen's own animation has been seen whole
-IDLE_SETTLED = 3
-_CLICK_AT = re.compile(
-    r"^\s*(double[- ]?)?click\s+(?:at\s+)?\(?\s*(\d+(?:\.\d+)?)\s*,\s*(\d+(?:\.\d+)?)\s*\)?\s*$", re.I
-)
-_TYPE = re.compile(r"^\s*type\s+['\"]?(.+?)['\"]?\s*$", re.I)
-_WAIT = re.compile(r"^\s*wait\s+(\d+)\s*(ms|s)?\s*$", re.I)
-
-
-class GameStopped(Exception):
-    """The game can no longer be played (crash, hang, failed load); carries the fatal issue."""
-
-    def __init__(self, issue: Issue) -> None:
-        super().__init__(f"{issue.kind.value}: {issue.message}")
-        self.issue = issue
 
 
 class GameAgent:
@@ -82,12 +59,13 @@ class GameAgent:
         url: str,
         artifacts_dir: Path,
         context_args: dict[str, Any] | None = None,
+        clock: Clock | None = None,
     ) -> None:
         from ..monitor.monitor import GameMonitor
 
         self.settings = settings
         self.url = url
-        self.clock = Clock()
+        self.clock = clock or Clock()  # tests pass a FakeClock: no real waits
         self.started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         self.artifacts_dir = artifacts_dir
         self.monitor = GameMonitor(settings, self.clock, url)
@@ -98,9 +76,9 @@ class GameAgent:
         self.policy = HeuristicPolicy(settings.seed, settings.viewport, touch=self.touch)
         self.brain: Any = None  # llm.brain.LLMBrain with --game-model; imported only then (litellm is slow)
         if settings.model:
-            from ..llm.brain import LLMBrain
+            from .model import model_player
 
-            self.brain = LLMBrain(self, fallback=self.policy)
+            self.brain = model_player(self)
         self.evidence = Evidence(artifacts_dir, settings.screenshot_format)
         self.interactor = Interactor(
             self.session,
@@ -134,15 +112,19 @@ class GameAgent:
             self.policy.seek = Seeker(settings.seed, self.progress_tracker, touch=self.touch)
         self._before_play_s = 0.0
         self.tasks = TaskScope(self.monitor.fatal)  # every task the agent started; cancelled by stop()
-        self.pixels = ocr.PixelReader(
-            enabled=settings.ocr != "off",
+        self.sampler = Sampler(  # the looks at the game, and what they tell the trackers and the monitor
+            look=self.look,
+            session=self.session,
+            tasks=self.tasks,
             clock=self.clock,
-            screenshot=lambda: self.session.screenshot("png"),
-            spawn=self.tasks.track,
-            entered=lambda: self.reach.entered,
-            on_gate_gone=self._gate_gone_from_pixels,
-            log=self.monitor.console_log.append,
+            monitor=self.monitor,
+            tracker=self.tracker,
+            progress=self.progress_tracker,
+            actions=self.actions,
+            new_screen=self.policy.new_screen,
+            ocr_on=settings.ocr != "off",
         )
+        self.pixels = self.sampler.pixels
         self._sample_before: Sample | None = None
         self.in_flight: tuple[float, Action] | None = None
 
@@ -161,8 +143,8 @@ class GameAgent:
         self._deadline = self.loop.call_later(self.settings.hard_timeout, self._on_deadline)
         page = await self.session.open(self.monitor.on_probe_event, self._context_args)
         self.monitor.attach(self.session, page)
-        page.on("dialog", self._on_dialog)
-        page.on("popup", self._on_popup)
+        log = self.monitor.console_log.append
+        keep_on_game(page, now=self.clock.now, log=log, dialogs=self.dialogs, background=self.tasks.background)
         self.network.attach(page)
         reason = await self.tasks.race(
             self.session.load(self.url, attempts=self.settings.load_attempts, timeout_s=self.settings.load_timeout)
@@ -172,7 +154,7 @@ class GameAgent:
         if reason:
             self.monitor.record(IssueKind.LOAD_FAILURE, reason)
             return
-        await self._fit_zoomed_page()
+        await fit_zoomed_page(self.session, self.policy, log)
         self._watch = asyncio.create_task(self.monitor.watch())
         self._watch.add_done_callback(lambda task: task.cancelled() or task.exception())
         await self.tasks.race(
@@ -188,38 +170,12 @@ class GameAgent:
         self.monitor.ready_at = self.clock.now()
         if self.monitor.fatal.is_set():
             return
-        await self._fit_zoomed_page()  # a page may set its <meta name=viewport> from script
-        looked_at = time.monotonic()
-        await self.tasks.race(self._learn_idle())
+        await fit_zoomed_page(self.session, self.policy, log)  # a page may set its <meta name=viewport> from script
+        looked_at = self.clock.elapsed()
+        await self.tasks.race(self.sampler.learn_idle())
         for step in self.settings.start:
             await self._start_step(step)
-        self._before_play_s = time.monotonic() - looked_at  # part of the play time: watching and getting in
-
-    async def _fit_zoomed_page(self) -> None:
-        """A phone showing a desktop page zoomed out: the player aims in the page's own pixels."""
-        if await self.session.fit_zoomed_page():
-            self.policy.viewport = self.session.viewport
-            width, height = self.session.viewport
-            self.monitor.console_log.append(
-                f"gameqa: the page has no mobile viewport and is shown zoomed out: playing it as {width}x{height}"
-            )
-
-    async def _learn_idle(self) -> None:
-        """Look at the first screen a few times with no input: how it changes by itself."""
-        first: Sample | None = None
-        quiet = 0
-        for i in range(IDLE_MAX_LOOKS):
-            if i:
-                await asyncio.sleep(0.25)
-            sample = await self._sample()
-            first = first or sample
-            self._observe_idle(sample)
-            quiet = quiet + 1 if i and self.tracker.last_growth == 0 else 0
-            if i + 1 >= IDLE_LOOKS and quiet >= IDLE_SETTLED:
-                break
-        if first is not None and self.tracker.last is not None:
-            # and over the whole second: a slow scroll changes too little between two quick looks
-            self.tracker.idle.learn(first, self.tracker.last)
+        self._before_play_s = self.clock.elapsed() - looked_at  # part of the play time: watching and getting in
 
     async def _start_step(self, step: str) -> None:
         """One user-given way in (`--game-start`, `start=[...]`), worded as for act()."""
@@ -249,18 +205,6 @@ class GameAgent:
         for callback in list(self.on_timeout):
             callback(issue)
 
-    def _on_dialog(self, dialog: Dialog) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message[:200]}")
-        self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] dialog {dialog.type} accepted: {dialog.message}")
-        answer = "player" if dialog.type == "prompt" else None
-        coro = dialog.accept(answer) if answer else dialog.accept()
-        self.tasks.background(coro)
-
-    def _on_popup(self, popup: Any) -> None:
-        """Ads open new tabs: the player stays on the game."""
-        self.monitor.console_log.append(f"[{self.clock.now():7.2f}s] closed a popup window")
-        self.tasks.background(popup.close())
-
     async def stop(self) -> None:
         """Final checks, artifact cap, and the browser context closed whatever happened."""
         if self.finished:
@@ -276,16 +220,18 @@ class GameAgent:
         await self.tasks.cancel_all()  # actions, model calls, OCR, dialogs: nothing the agent started outlives it
         if self.brain is not None:
             with contextlib.suppress(Exception):  # the model never breaks a run
-                await self.brain.judge()
+                await self.brain.judge.run()
         self.conclude()
         await self.session.close()
-        self._cap_pairs()
+        keep = {s.screenshot for s in self.progress_tracker.screens.values() if s.screenshot}  # the storyboard
+        keep |= {self.reach.first_screenshot} if self.reach.first_screenshot else set()
+        self.pairs_dropped += cap_pairs(self.actions, self.issues, self.settings.max_pairs, keep)
 
     def conclude(self) -> None:
         """Judge what was gathered (frame rate, heap, load time); once, before the outcome is decided."""
         if not self._concluded:
             if self.brain is not None:
-                self.brain.judge_blocking()  # ai-finding issues must exist before the outcome is decided
+                self.brain.judge.run_blocking()  # ai-finding issues must exist before the outcome is decided
             self._concluded = True
             self._final_checks()
 
@@ -326,22 +272,13 @@ class GameAgent:
         m.action_avg_s = round(sum(durations) / len(durations), 3) if durations else None
         return m
 
-    def _cap_pairs(self) -> None:
-        """Keep the pairs a reader needs (report/artifacts.cap_pairs): the first in-game screen, the storyboard."""
-        keep = {s.screenshot for s in self.progress_tracker.screens.values() if s.screenshot}
-        keep |= {self.reach.first_screenshot} if self.reach.first_screenshot else set()
-        self.pairs_dropped += cap_pairs(self.actions, self.issues, self.settings.max_pairs, keep)
-
     # ------------------------------------------------------------------------------------- issues
     @property
     def issues(self) -> list[Issue]:
         return self.monitor.issues
 
     def failing_issues(self) -> list[Issue]:
-        allowed = set(self.settings.allow)
-        if self.settings.model and self.settings.ai_verdict == "warn":
-            allowed.add(IssueKind.AI_FINDING)  # a model's opinion reports, but fails only under "fail"
-        return [i for i in self.issues if i.kind not in NEVER_FAILS and i.kind not in allowed]
+        return failing_issues(self.issues, self.settings)
 
     def _fatal_issue(self) -> Issue | None:
         return next((i for i in self.issues if i.fatal), None)
@@ -405,9 +342,7 @@ class GameAgent:
         before = self._sample_before
         self._sample_before = None
         if before is None:
-            before = await self._sample()
-            self._observe_idle(before)
-            self._note_entry()
+            before = await self.sampler.look_idle()
         if self.policy.phase is Phase.ENTER and not self.reach.entered:
             self.tracker.note_tried(action.describe())
         self.monitor.note_action()
@@ -419,72 +354,14 @@ class GameAgent:
             self._check_alive()
             raise GameStopped(Issue(kind=IssueKind.CRASH, message="the action was abandoned", at_s=self.clock.now()))
         self.actions.append(result)
-        after = await self._sample()
+        after = await self.sampler.sample()
         self.last_turn_samples = (before, after)
-        if result.changed is None and before.thumb is not None and after.thumb is not None:
-            result.changed = before.thumb.pixels != after.thumb.pixels  # a marked click: judged without the dot
-        self.last_reaction = self.tracker.after_action(before, after, action.input_name, how or result.description)
-        gain = self.progress_tracker.after_action(
-            before,
-            after,
-            result,
-            moved=self.last_reaction.reacted,
-            entered=self.reach.entered,
-            input_name=action.input_name,
+        self.last_reaction = self.sampler.after_action(
+            before, after, result, action.input_name, how or result.description
         )
-        if gain.rises or gain.new_screen:
-            self.monitor.console_log.append(
-                f"[{self.clock.now():7.2f}s] progress after {result.description}: "
-                f"{self.progress_tracker.describe(gain)}"
-            )
-        if self.last_reaction.reacted:
-            r = self.last_reaction
-            self.monitor.console_log.append(
-                f"[{self.clock.now():7.2f}s] reaction to {result.description}: {r.cells} cells beyond idle "
-                f"(needs {r.threshold}), text {r.texts[:2]}, state {r.state[:2]}, gate gone {r.gate_gone!r}"
-            )
-        self._on_screen(after)
-        self._note_entry()
         gone = self.last_reaction.gate_gone is not None
         self.pixels.after_action(gone, before.gate, how or result.description, result.at_s)
         return result
-
-    def _observe_idle(self, sample: Sample) -> None:
-        """A look after a gap with no input: the tracker learns the idle screen, the monitor that the
-        game animates by itself (only such a game can be called frozen when its frames stop)."""
-        self.progress_tracker.observe(sample)
-        if self.tracker.observe_idle(sample) > 0:
-            self.monitor.note_idle_change()
-
-    def _note_entry(self) -> None:
-        """The moment the tracker says the player is in: tell the monitor, keep the first in-game shot."""
-        if self.reach.entered and getattr(self.monitor, "entered_at", None) is None:
-            self.monitor.entered_at = self.reach.entered_at_s
-            if self.actions:
-                self.reach.first_screenshot = self.actions[-1].after
-
-    async def _sample(self) -> Sample:
-        """One look (DOM, canvas text, state) and one thumbnail, taken together; a busy page gives less."""
-        view_task = self.tasks.track(self.look())
-        thumb_task = self.tasks.track(self.session.thumbnail())
-        await asyncio.wait({view_task, thumb_task})
-        view = view_task.result() if not view_task.exception() else PageView()
-        thumb = None if thumb_task.exception() else thumb_task.result()
-        if isinstance(view_task.exception(), GameStopped):
-            raise view_task.exception()  # type: ignore[misc]
-        if self.pixels.texts:
-            view.drawn += self.pixels.texts
-        return Sample.of(view, thumb, self.clock.now())
-
-    def _on_screen(self, sample: Sample) -> None:
-        """Tell the monitor whether this screen may legitimately stand still (a title, a menu, game over)."""
-        self.monitor.static_screen_ok = sample.gate is not None or sample.view.game_over
-
-    def _gate_gone_from_pixels(self, how: str, at_s: float, gate: str, texts: list[DrawnText]) -> None:
-        """A re-reading of the pixels no longer shows the gate the action was on: a new screen."""
-        self.tracker.gate_gone_from_pixels(how, at_s, gate, new_gate=gate_text(PageView(drawn=texts)))
-        self.policy.new_screen()
-        self._note_entry()
 
     async def advance(self, ms: int) -> None:
         """Step the game with `window.advanceTime(ms)` when it offers one, else wait in real time."""
@@ -495,18 +372,11 @@ class GameAgent:
         if has_hook:
             await self.session.evaluate("(ms) => window.advanceTime(ms)", arg=ms)
         else:
-            await asyncio.sleep(ms / 1000)
+            await self.clock.sleep(ms / 1000)
 
     async def state(self) -> dict[str, Any] | None:
         """The game's own `render_game_to_text()` as JSON, when it exposes it."""
-        view = await self.look()
-        if not view.state:
-            return None
-        try:
-            data = json.loads(view.state)
-        except json.JSONDecodeError:
-            return {"text": view.state}
-        return data if isinstance(data, dict) else {"value": data}
+        return state_of(await self.look())
 
     async def extract(self, instruction: str, schema: type[M]) -> M:
         """Fill `schema` by the model when one is set, else from the game's state hook or its visible text."""
@@ -524,22 +394,23 @@ class GameAgent:
             return []
         # the idle looks and --game-start steps were play too: --game-duration covers them
         budget = max(0.0, self.settings.duration - self._before_play_s) if seconds is None else seconds
-        deadline = time.monotonic() + budget
+        clock = self.clock
+        deadline = clock.elapsed() + budget
         pace = budget / max(1, self.settings.max_actions)
         done: list[ActionResult] = []
-        while len(self.actions) < self.settings.max_actions and time.monotonic() < deadline:
+        while len(self.actions) < self.settings.max_actions and clock.elapsed() < deadline:
             if self.monitor.fatal.is_set():
                 break
-            step_started = time.monotonic()
+            step_started = clock.elapsed()
             try:
                 result = await self._step()
             except GameStopped:
                 break
             if result is not None:
                 done.append(result)
-            rest = min(pace - (time.monotonic() - step_started), deadline - time.monotonic())
+            rest = min(pace - (clock.elapsed() - step_started), deadline - clock.elapsed())
             if rest > 0:
-                await self.tasks.race(asyncio.sleep(rest))
+                await self.tasks.race(clock.sleep(rest))
         if not self.reach.entered and not self.touch and self._fatal_issue() is None:
             # a desktop player that never got in: a game for phones only would say why (see verdicts.reach_verdict)
             self.touch_only_page = bool(await self.tasks.race(listens_to_touch_only(self.session.cdp)))
@@ -550,10 +421,8 @@ class GameAgent:
             left = self.monitor.left_origin
             self.monitor.left_origin = None
             return await self.perform(ReturnToGame(left_to=left), policy="guard")
-        before = await self._sample()
-        self._observe_idle(before)
-        self._note_entry()
-        self._on_screen(before)
+        before = await self.sampler.look_idle()
+        self.sampler.on_screen(before)
         self.pixels.maybe_read(before.gate, bool(before.view.drawn), bool(before.view.canvases), len(self.reach.tried))
         player: Player = self.brain if self.brain is not None else self.policy
         decision = await self.tasks.race(player.decide(before.view))

@@ -61,3 +61,14 @@ def find_key(data: Any, name: str) -> Any:
         if found is not None:
             return found
     return None
+
+
+def state_of(view: PageView) -> dict[str, Any] | None:
+    """The game's own `render_game_to_text()` as a dict: its JSON object, else {"value": ...} or {"text": ...}."""
+    if not view.state:
+        return None
+    try:
+        data = json.loads(view.state)
+    except json.JSONDecodeError:
+        return {"text": view.state}
+    return data if isinstance(data, dict) else {"value": data}

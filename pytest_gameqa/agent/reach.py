@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..dom.detector import PageView
 from ..models import Reach
-from ..monitor.pixels import Thumbnail
+from ..monitor.pixels import Thumbnail, changed_cells
 from .entry import EntryJudge, PlayEvidence, describe, is_play_input, scene_evidence
 from .reading import gate_text, is_menu, menu_items, menu_rows, segments
 from .scene import Envelope, Scene, SceneReaction, compare
@@ -35,27 +35,8 @@ _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
 
 
 def cell_mask(a: Thumbnail, b: Thumbnail) -> frozenset[int]:
-    """Cells of a GRID_W x GRID_H grid whose pixels differ between two thumbnails of the same size."""
-    if a.width != b.width or a.height != b.height or a.channels != b.channels:
-        return frozenset(range(GRID_W * GRID_H))
-    w, h, ch = a.width, a.height, a.channels
-    cw, chh = max(1, w // GRID_W), max(1, h // GRID_H)
-    pa, pb = a.pixels, b.pixels
-    stride = w * ch
-    changed = set()
-    for gy in range(GRID_H):
-        for gx in range(GRID_W):
-            total = 0
-            n = 0
-            for y in range(gy * chh, min(h, (gy + 1) * chh), 2):  # every other row and pixel: enough
-                row = y * stride
-                for x in range(gx * cw, min(w, (gx + 1) * cw), 2):
-                    i = row + x * ch
-                    total += abs(pa[i] - pb[i]) + abs(pa[i + 1] - pb[i + 1]) + abs(pa[i + 2] - pb[i + 2])
-                    n += 3
-            if n and total / n > CELL_DIFF:
-                changed.add(gy * GRID_W + gx)
-    return frozenset(changed)
+    """Cells of a GRID_W x GRID_H grid whose pixels differ between two thumbnails (monitor/pixels.py)."""
+    return changed_cells(a, b, (GRID_W, GRID_H), CELL_DIFF)
 
 
 def _dilate(cells: frozenset[int] | set[int], radius: int = 2) -> set[int]:

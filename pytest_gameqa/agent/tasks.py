@@ -12,11 +12,21 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
+from ..models import Issue
+
 T = TypeVar("T")
 #: how long a race waits for its tasks to end after cancelling them (a cancellation can be swallowed)
 RACE_CANCEL_S = 10.0
 #: how long cancel_all() waits, in all, for the tasks of the scope to end once cancelled
 TASKS_CANCEL_S = 5.0
+
+
+class GameStopped(Exception):
+    """The game can no longer be played (crash, hang, failed load); carries the fatal issue."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(f"{issue.kind.value}: {issue.message}")
+        self.issue = issue
 
 
 class TaskScope:

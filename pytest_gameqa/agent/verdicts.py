@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..models import FATAL_KINDS, GameMetrics, Issue, IssueKind, MetricSample
+from ..models import FATAL_KINDS, NEVER_FAILS, GameMetrics, Issue, IssueKind, MetricSample
 from ..settings import GameSettings
 
 #: memory-growth also needs this much growth in total, so short runs' GC sawtooth never trips it.
@@ -104,3 +104,11 @@ def metric_verdicts(metrics: GameMetrics, settings: GameSettings, heap: Sequence
 
 def _secs(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.1f} s"
+
+
+def failing_issues(issues: Sequence[Issue], settings: GameSettings) -> list[Issue]:
+    """The issues that fail the test: not those that never fail, nor the kinds `--game-allow` lets pass."""
+    allowed = set(settings.allow)
+    if settings.model and settings.ai_verdict == "warn":
+        allowed.add(IssueKind.AI_FINDING)  # a model's opinion reports, but fails only under "fail"
+    return [i for i in issues if i.kind not in NEVER_FAILS and i.kind not in allowed]

@@ -2,15 +2,16 @@
 
 It plays (one model decision per step, the heuristic player taking over whenever the model fails),
 answers observe/act/extract from a scripted test (through the cache first), marks model clicks on
-the after-screenshot, and runs the end-of-run judge. Usage (calls, tokens, cost, cache hits,
-fallbacks) is kept per test for the results file.
+the after-screenshot, and holds the end-of-run judge (llm/judge.py). Usage (calls, tokens, cost,
+cache hits, fallbacks) is kept per test for the results file. It sees the game only through its
+`Senses` (llm/senses.py), never the agent itself.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel
@@ -19,17 +20,16 @@ from ..agent.actions import Action, action_for, describe
 from ..agent.player import Decision, Turn
 from ..agent.policy import STUCK_AFTER, HeuristicPolicy
 from ..browser.session import PageHung
-from ..dom.detector import PageView
+from ..dom.detector import PageView, UIDetector
 from ..models import ActionResult, IssueKind, LLMUsage, ObserveResult, Reach
+from ..settings import GameSettings
 from .cache import ActionCache, portable, portable_action, resolve, restore_action
 from .client import ModelClient, ModelUnavailable, redact
-from .judge import findings, judge, scores_line
+from .judge import ModelJudge
 from .policy import REPEAT_LIMIT, LLMPolicy, describe_change, pixel_change
 from .prompts import MAX_CANDIDATES, candidate_lines, image_part, system_prompt, text_part, untrusted
 from .schema import DecisionError, ObserveChoice, Shot
-
-if TYPE_CHECKING:
-    from ..agent.agent import GameAgent
+from .senses import Senses
 
 M = TypeVar("M", bound=BaseModel)
 SHOT_WIDTH = 768
@@ -67,10 +67,9 @@ class LLMBrain:
 
     name = "llm"
 
-    def __init__(self, agent: GameAgent, fallback: HeuristicPolicy) -> None:
-        settings = agent.settings
+    def __init__(self, settings: GameSettings, senses: Senses, fallback: HeuristicPolicy) -> None:
         assert settings.model is not None
-        self.agent = agent
+        self.senses = senses
         self.usage = LLMUsage()
         self.client = ModelClient(
             model=settings.model,
@@ -82,22 +81,23 @@ class LLMBrain:
             note=self.note,
         )
         self.cache = ActionCache(Path(settings.cache_dir) if settings.cache == "on" else None)
-        self.policy = LLMPolicy(self.client, touch=agent.touch)
+        self.policy = LLMPolicy(self.client, touch=senses.touch)
         self.shots: list[Shot] = []
         self.failed_steps = 0
         self.skip_steps = 0
-        self.judged = False
         self.fallback = fallback
         self._decision_shot: Shot | None = None
+        self.judge = ModelJudge(
+            self.client, senses, self.shots, self._shot, self.note, enabled=settings.ai_verdict != "off"
+        )
 
     # ------------------------------------------------------------------------------------ notes
     def note(self, message: str, *, warn: bool = False) -> None:
         """A line for the console log (and a warning issue when it matters); keys never get through."""
         message = redact(message)
-        monitor = self.agent.monitor
-        monitor.console_log.append(f"[{self.agent.clock.now():7.2f}s] model: {message[:500]}")
+        self.senses.log(f"[{self.senses.now():7.2f}s] model: {message[:500]}")
         if warn:
-            monitor.record(IssueKind.WARNING, f"model: {message}")
+            self.senses.record(IssueKind.WARNING, f"model: {message}")
 
     def _fell_back(self, purpose: str, error: Exception) -> None:
         self.usage.fallbacks += 1
@@ -116,14 +116,13 @@ class LLMBrain:
 
     # ------------------------------------------------------------------------------------ page helpers
     async def _shot(self, label: str) -> Shot | None:
-        session = self.agent.session
-        width, height = session.viewport
+        width, height = self.senses.viewport()
         scale = min(1.0, SHOT_WIDTH / width)
         try:
-            data = await session.screenshot("jpeg", scale=scale, quality=60)
+            data = await self.senses.screenshot("jpeg", scale, 60)
         except (PageHung, PlaywrightError, AssertionError):
             return None
-        shot = Shot(data, round(width * scale), round(height * scale), scale, self.agent.clock.now(), label)
+        shot = Shot(data, round(width * scale), round(height * scale), scale, self.senses.now(), label)
         if len(self.shots) >= MAX_KEPT_SHOTS:
             del self.shots[1]  # keep the first screen; the judge samples the rest evenly
         self.shots.append(shot)
@@ -138,10 +137,10 @@ class LLMBrain:
     async def guard(self, action: Action) -> None:
         """Refuse a click that would follow a link off the game's origin (the page may bait the model)."""
         point = action.point
-        if point is None or self.agent.page is None:
+        if point is None or self.senses.url() is None:
             return
         try:
-            target = await self.agent.session.evaluate(OFF_ORIGIN_JS, timeout=2.0, arg=list(point))
+            target = await self.senses.evaluate(OFF_ORIGIN_JS, 2.0, list(point))
         except (PageHung, PlaywrightError):
             return
         if target:
@@ -157,7 +156,7 @@ class LLMBrain:
     async def perform(self, action: Action, policy: str) -> ActionResult:
         """Run one action through the agent; a model's click leaves a dot on the after-screenshot."""
         marked = policy in ("llm", "cache") and action.point is not None
-        return await self.agent.perform(action, policy=policy, mark=marked)
+        return await self.senses.perform(action, policy, marked)
 
     # ------------------------------------------------------------------------------------ player interface
     async def decide(self, view: PageView) -> Decision:
@@ -172,7 +171,8 @@ class LLMBrain:
             policy = self._unavailable_policy()
         else:
             shot = self._decision_shot = await self._shot("before a model decision")
-            self.policy.reach_facts = reach_facts(self.agent.reach)
+            self.policy.reach_facts = reach_facts(self.senses.reach())
+            self.policy.progress_facts = self.senses.progress()  # how far it got, once in
             try:
                 if shot is None:
                     raise ModelUnavailable("no screenshot could be taken for the model")
@@ -208,10 +208,9 @@ class LLMBrain:
 
     # ------------------------------------------------------------------------------------ scripted API
     async def observe(self, instruction: str) -> list[ObserveResult]:
-        agent = self.agent
-        view = await agent.look()
-        ranked = agent.detector.rank(view, instruction)
-        url = agent.page.url
+        view = await self.senses.look()
+        ranked = UIDetector.rank(view, instruction)
+        url = self.senses.url() or ""
         key = self.cache.key(url, "observe", instruction, view)
         entry = self.cache.get(key)
         if entry is not None:
@@ -254,13 +253,12 @@ class LLMBrain:
         return found
 
     async def act(self, instruction: str) -> ActionResult:
-        agent = self.agent
-        view = await agent.look()
-        url = agent.page.url
+        view = await self.senses.look()
+        url = self.senses.url() or ""
         key = self.cache.key(url, "act", instruction, view)
         entry = self.cache.get(key)
         if entry is not None:
-            action = restore_action(entry.get("action") or {}, view, agent.session.viewport)
+            action = restore_action(entry.get("action") or {}, view, self.senses.viewport())
             if action is not None and await self._safe(action):
                 self.usage.cache_hits += 1
                 self.note(f"cache hit: act {instruction[:80]!r}")
@@ -272,7 +270,7 @@ class LLMBrain:
         else:
             policy = "llm"
             shot = await self._shot(f"act: {instruction[:60]}")
-            candidates = agent.detector.rank(view, instruction)[:MAX_CANDIDATES]
+            candidates = UIDetector.rank(view, instruction)[:MAX_CANDIDATES]
             try:
                 if shot is None:
                     raise ModelUnavailable("no screenshot could be taken for the model")
@@ -282,10 +280,10 @@ class LLMBrain:
                 self._fell_back("act", error)
                 policy = "heuristic-fallback"
         if chosen is None:
-            found = agent.detector.rank(view, instruction)
+            found = UIDetector.rank(view, instruction)
             if not found:
                 raise LookupError(f"nothing on screen matches {instruction!r}")
-            chosen = action_for(found[0], key=str, touch=agent.touch)
+            chosen = action_for(found[0], key=str, touch=self.senses.touch)
         result = await self.perform(chosen, policy)
         if policy == "llm" and result.ok:
             self.cache.put(key, url, "act", instruction, view, action=portable_action(chosen))
@@ -295,7 +293,7 @@ class LLMBrain:
         """Values read by the model, or None (the caller then reads the page without a model)."""
         if not self.client.available:
             return None
-        view = await self.agent.look()
+        view = await self.senses.look()
         shot = await self._shot(f"extract: {instruction[:60]}")
         if shot is None:
             return None
@@ -309,42 +307,3 @@ class LLMBrain:
             self._fell_back("extract", error)
             return None
         return value
-
-    # ------------------------------------------------------------------------------------ verdict
-    async def judge(self) -> None:
-        """The end-of-run verdict: scores as a warning line, defects as ai-finding issues."""
-        agent = self.agent
-        if self.judged or agent.settings.ai_verdict == "off":
-            return
-        self.judged = True
-        if not self.client.available:
-            self.note("no AI verdict: the model is not available (see the lines above)")
-            return
-        if not agent.monitor.fatal.is_set():
-            await self._shot("the end of the run")
-        if not self.shots:
-            return
-        try:
-            verdict = await judge(self.client, self.shots, agent.actions, agent.issues, agent.monitor.console_log)
-        except ModelUnavailable as error:
-            self.note(f"no AI verdict: {error}", warn=True)
-            return
-        self.note(scores_line(verdict), warn=True)
-        for message, at_s in findings(verdict, self.shots):
-            issue = agent.monitor.record(IssueKind.AI_FINDING, redact(message))
-            if issue is not None and at_s is not None:
-                issue.at_s = at_s
-
-    def judge_blocking(self) -> None:
-        """Run the judge from pytest's (sync) call phase on the agent's idle event loop.
-
-        The verdict must exist before the test's outcome is decided, and that happens in a sync
-        hook after the test coroutine returned; the session loop is idle then. When it is not
-        (an async caller), `GameAgent.stop()` runs the judge instead.
-        """
-        if self.judged or self.agent.settings.ai_verdict == "off":
-            return
-        loop = self.agent.loop
-        if loop is None or loop.is_closed() or loop.is_running():
-            return
-        loop.run_until_complete(self.judge())

@@ -7,10 +7,13 @@ a button that does nothing. One call per test, after playing, so it costs little
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from ..models import ActionResult, Issue, IssueKind
-from .client import ModelClient
+from .client import ModelClient, ModelUnavailable, redact
 from .prompts import image_part, system_prompt, text_part, untrusted
 from .schema import Shot, Verdict
+from .senses import Senses
 
 MAX_SHOTS = 4
 
@@ -85,3 +88,63 @@ def findings(verdict: Verdict, shots: list[Shot]) -> list[tuple[str, float | Non
             if score <= 2:
                 out.append((f"low score: {name} {score}/5 - {verdict.summary.strip()[:200]}", None))
     return out
+
+
+class ModelJudge:
+    """The end-of-run verdict of one game test, given once: scores as a warning line, defects as
+    ai-finding issues (failing the test under `--game-ai-verdict fail`, reported under `warn`)."""
+
+    def __init__(
+        self,
+        client: ModelClient,
+        senses: Senses,
+        shots: list[Shot],
+        final_shot: Callable[[str], Awaitable[Shot | None]],
+        note: Callable[..., None],
+        *,
+        enabled: bool,
+    ) -> None:
+        self.client = client
+        self.senses = senses
+        self.shots = shots  # the model player's screenshots of the run, shared: the judge samples them
+        self.final_shot = final_shot
+        self.note = note
+        self.enabled = enabled
+        self.judged = False
+
+    async def run(self) -> None:
+        if self.judged or not self.enabled:
+            return
+        self.judged = True
+        if not self.client.available:
+            self.note("no AI verdict: the model is not available (see the lines above)")
+            return
+        if not self.senses.fatal():
+            await self.final_shot("the end of the run")
+        if not self.shots:
+            return
+        actions, issues, console = self.senses.evidence()
+        try:
+            verdict = await judge(self.client, self.shots, actions, issues, console)
+        except ModelUnavailable as error:
+            self.note(f"no AI verdict: {error}", warn=True)
+            return
+        self.note(scores_line(verdict), warn=True)
+        for message, at_s in findings(verdict, self.shots):
+            issue = self.senses.record(IssueKind.AI_FINDING, redact(message))
+            if issue is not None and at_s is not None:
+                issue.at_s = at_s
+
+    def run_blocking(self) -> None:
+        """Run the judge from pytest's (sync) call phase on the agent's idle event loop.
+
+        The verdict must exist before the test's outcome is decided, and that happens in a sync
+        hook after the test coroutine returned; the session loop is idle then. When it is not
+        (an async caller), `GameAgent.stop()` runs the judge instead.
+        """
+        if self.judged or not self.enabled:
+            return
+        loop = self.senses.loop()
+        if loop is None or loop.is_closed() or loop.is_running():
+            return
+        loop.run_until_complete(self.run())

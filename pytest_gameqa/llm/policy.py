@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..agent.actions import Action, describe
 from ..dom.detector import PageView, UIDetector
-from ..monitor.pixels import Thumbnail
+from ..monitor.pixels import Thumbnail, changed_cells
 from .client import ModelClient
 from .prompts import (
     MAX_CANDIDATES,
@@ -36,6 +36,8 @@ REPEAT_LIMIT = 3
 #: Share of thumbnail pixels that must change before the screen counts as changed (animated
 #: backgrounds change a little all the time).
 CHANGE_THRESHOLD = 0.02
+#: a pixel changed clearly when its RGB channels differ by more than 24 in all (mean above 8): past JPEG noise
+PIXEL_DIFF = 8
 
 Guard = Callable[[Action], Awaitable[None]]
 
@@ -49,18 +51,12 @@ class Step:
 
 
 def pixel_change(before: Thumbnail | None, after: Thumbnail | None) -> float | None:
-    """Share of pixels that differ clearly (any channel by more than 24) between two thumbnails."""
+    """Share of pixels that differ clearly (their channels by more than 24 in all) between two thumbnails."""
     if before is None or after is None or len(before.pixels) != len(after.pixels):
         return None
-    step = before.channels
-    a, b = before.pixels, after.pixels
-    total = len(a) // step
-    differ = sum(
-        1
-        for i in range(0, len(a), step)
-        if abs(a[i] - b[i]) > 24 or abs(a[i + 1] - b[i + 1]) > 24 or abs(a[i + 2] - b[i + 2]) > 24
-    )
-    return differ / total if total else None
+    total = before.width * before.height
+    per_pixel = (before.width, before.height)  # a grid of one-pixel cells: the measure per pixel
+    return len(changed_cells(before, after, per_pixel, PIXEL_DIFF, step=1)) / total if total else None
 
 
 def describe_change(before: PageView, after: PageView, share: float | None, ok: bool, error: str | None) -> Step:

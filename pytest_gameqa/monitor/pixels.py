@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 #: "Nearly every pixel": a flat screen may carry this share of other pixels (a cursor, a tiny mark).
 FLAT_MAX_OTHER = 0.001
+#: the grid a screen is judged in: 16 x 9 cells, each about a button's size on a 16:9 screen
+GRID = (16, 9)
+#: mean absolute difference of a cell's channels that counts as a change (0-255 scale): above JPEG-like
+#: noise and a cursor's blink, below any sprite or text that appears
+CELL_DIFF = 10
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,40 @@ class Thumbnail:
     def colour(self) -> str:
         r, g, b = self.dominant()
         return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def changed_cells(
+    a: Thumbnail, b: Thumbnail, grid: tuple[int, int] = GRID, threshold: float = CELL_DIFF, *, step: int = 2
+) -> frozenset[int]:
+    """The one pixel-difference measure: cells (row-major in a `grid` of columns x rows) whose RGB
+    channels differ by more than `threshold` on average (0-255 scale) between two thumbnails.
+
+    `step` samples every step-th row and pixel (2: a quarter of them, enough for a change a player
+    sees); `threshold=0, step=1` finds any change at all. Thumbnails of different sizes differ everywhere.
+    """
+    cols, rows = grid
+    if a.width != b.width or a.height != b.height or a.channels != b.channels:
+        return frozenset(range(cols * rows))
+    if a.pixels == b.pixels:
+        return frozenset()
+    w, h, ch = a.width, a.height, a.channels
+    cw, chh = max(1, w // cols), max(1, h // rows)
+    pa, pb = a.pixels, b.pixels
+    stride = w * ch
+    changed = set()
+    for gy in range(rows):
+        for gx in range(cols):
+            total = 0
+            n = 0
+            for y in range(gy * chh, min(h, (gy + 1) * chh), step):
+                row = y * stride
+                for x in range(gx * cw, min(w, (gx + 1) * cw), step):
+                    i = row + x * ch
+                    total += abs(pa[i] - pb[i]) + abs(pa[i + 1] - pb[i + 1]) + abs(pa[i + 2] - pb[i + 2])
+                    n += 3
+            if n and total / n > threshold:
+                changed.add(gy * cols + gx)
+    return frozenset(changed)
 
 
 def _add_bytes(a: bytes | bytearray, b: bytes | bytearray) -> bytearray:
