@@ -36,12 +36,13 @@ from .actions import Action, PressKey, ReturnToGame, Wait, action_for
 from .extract import extract_from_view, state_of
 from .housekeeping import fit_zoomed_page, keep_on_game
 from .interactor import Interactor
+from .pause import PauseWatch, resume_step
 from .player import Decision, Player, Turn
 from .policy import HeuristicPolicy, Phase
 from .progress import ProgressTracker
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
-from .sampling import Sampler
+from .sampling import IDLE_BUDGET_S, IDLE_SHARE, Sampler
 from .seek import Seeker, seek_enabled
 from .tasks import GameStopped, TaskScope
 from .touch import listens_to_touch_only, touch_on
@@ -125,6 +126,8 @@ class GameAgent:
             ocr_on=settings.ocr != "off",
         )
         self.pixels = self.sampler.pixels
+        #: pauses the player's own Escape/P caused, resumed before it plays on (agent/pause.py)
+        self.pause = PauseWatch(self.monitor.metrics.pauses, on_change=self.monitor.note_paused)
         self._sample_before: Sample | None = None
         self.in_flight: tuple[float, Action] | None = None
 
@@ -172,7 +175,7 @@ class GameAgent:
             return
         await fit_zoomed_page(self.session, self.policy, log)  # a page may set its <meta name=viewport> from script
         looked_at = self.clock.elapsed()
-        await self.tasks.race(self.sampler.learn_idle())
+        await self.tasks.race(self.sampler.learn_idle(min(IDLE_BUDGET_S, IDLE_SHARE * self.settings.duration)))
         for step in self.settings.start:
             await self._start_step(step)
         self._before_play_s = self.clock.elapsed() - looked_at  # part of the play time: watching and getting in
@@ -359,6 +362,7 @@ class GameAgent:
         self.last_reaction = self.sampler.after_action(
             before, after, result, action.input_name, how or result.description
         )
+        self.pause.after_action(action.input_name, before.view, after.view, result.at_s, how or result.description)
         gone = self.last_reaction.gate_gone is not None
         self.pixels.after_action(gone, before.gate, how or result.description, result.at_s)
         return result
@@ -423,6 +427,8 @@ class GameAgent:
             return await self.perform(ReturnToGame(left_to=left), policy="guard")
         before = await self.sampler.look_idle()
         self.sampler.on_screen(before)
+        if self.pause.paused:  # a still pause screen our own key brought up is no freeze: resume it first
+            return await resume_step(self, self.pause, before.view)
         self.pixels.maybe_read(before.gate, bool(before.view.drawn), bool(before.view.canvases), len(self.reach.tried))
         player: Player = self.brain if self.brain is not None else self.policy
         decision = await self.tasks.race(player.decide(before.view))

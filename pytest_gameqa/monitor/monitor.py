@@ -97,6 +97,8 @@ class GameMonitor:
         # the screen shows a game-over, menu or start screen (legitimately static, never frozen)
         self.entered_at: float | None = None
         self.static_screen_ok = False
+        #: the player's own Escape/P brought up a pause screen (agent/pause.py): still, but not frozen
+        self.paused = False
         # liveness: the watchdog's ping in flight, and the end of the latest stretch the page did not answer
         self._ping: asyncio.Future[Any] | None = None
         self._ping_sent: float | None = None
@@ -532,6 +534,12 @@ class GameMonitor:
             self._flat_since = None
         self._check_frozen_frames(now)
 
+    def note_paused(self, paused: bool) -> None:
+        """The player paused the game with its own key (True) or resumed it (False)."""
+        self.paused = paused
+        if not paused:
+            self.last_change_at = self.clock.now()  # the pause was still by design: judge from here
+
     def note_idle_change(self) -> None:
         """The screen changed with no input in between (seen here or by the player's idle looks)."""
         self._self_changes += 1
@@ -564,7 +572,7 @@ class GameMonitor:
     def _check_frozen_frames(self, now: float, window: float = FROZEN_WINDOW_S) -> None:
         """Frames that had been changing on their own stopped changing while the page answers, and
         inputs changed nothing (see frozen.py). Legitimately static screens never are."""
-        if not self._animated or self.static_screen_ok:
+        if not self._animated or self.static_screen_ok or self.paused:
             return
         message = frozen_message(
             now=now,
