@@ -5,12 +5,11 @@ no way in must fail `not-entered`; games playable at once, tiny sprites over mov
 mouse-only steering, select-then-place boards, self-walking heroes and multi-screen menus must be
 entered (and a defect behind the menus found). None exposes a state hook: the verdict rests on what
 the game draws. Games sharing a catalog `duration` run in one `pytest --game-url ... --game-url ...`
-session, as a user would smoke-test several builds; a retried game runs alone.
+session, as a user would smoke-test several builds.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,16 +22,6 @@ ENTRY_GAMES = sorted(name for name in CATALOG if name.startswith("entry-"))
 DEFAULT_DURATION = 10
 #: one session plays up to 9 games of 10-15 s each, plus browser start-up, on a busy machine
 SESSION_TIMEOUT_S = 600
-
-#: games today's player still misjudges (reported to the lead; the marks go as the player learns)
-KNOWN_MISSES: dict[str, str] = {
-    "entry-click-cells": "the second click lands on an already revealed cell: no repeat, not entered",
-    "entry-small-sprite": "no arrow key tried within 10 s (Enter, Space, clicks only): the ship never moves",
-    "entry-walker": "sometimes: Space (a jump) reacts but is not taken for play; ArrowRight x5 changes nothing",
-    "entry-pointer-lock": "sometimes: no mouse movement tried as play (keys, a click, a hover sweep), not entered",
-    "entry-intro-story": "the story typing itself is taken for a reaction to Space: entered at ~4.6 s, no menu passed",
-    "entry-menu-chain": "entered on the hero select (its highlight moved), before the ready screen: 2 menus named of 3",
-}
 
 Result = tuple[dict[str, Any], str]
 
@@ -55,14 +44,10 @@ def _play(names: list[str], cwd: Path) -> dict[str, Result]:
 
 @pytest.fixture(scope="module")
 def entry_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Result]:
-    """A game's result: from the shared session of its duration group at first, from a run of its own on a retry."""
+    """A game's result, from the one session that played its duration group."""
     played: dict[str, Result] = {}
-    asked: Counter[str] = Counter()
 
     def get(name: str) -> Result:
-        asked[name] += 1
-        if asked[name] > 1:  # a rerun (pytest-rerunfailures): play this game again, alone
-            return _play([name], tmp_path_factory.mktemp(f"{name}-again"))[name]
         if name not in played:
             group = [n for n in ENTRY_GAMES if _duration(n) == _duration(name) and n not in played]
             played.update(_play(group, tmp_path_factory.mktemp(f"entry-{_duration(name)}s")))
@@ -71,16 +56,8 @@ def entry_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Resul
     return get
 
 
-def _param(name: str) -> Any:
-    marks = [pytest.mark.xfail(strict=False, reason=KNOWN_MISSES[name])] if name in KNOWN_MISSES else []
-    return pytest.param(name, marks=marks, id=name)
-
-
-# Real games in real time on a shared 2-core machine: one rerun takes a load spike out; a verdict
-# that is really wrong is wrong twice.
 @pytest.mark.e2e
-@pytest.mark.flaky(reruns=1)
-@pytest.mark.parametrize("name", [_param(n) for n in ENTRY_GAMES])
+@pytest.mark.parametrize("name", ENTRY_GAMES)
 def test_entry_verdict_matches_the_game(name: str, entry_run: Callable[[str], Result]) -> None:
     test, stdout = entry_run(name)
     row = CATALOG[name]

@@ -220,6 +220,34 @@ def test_html_says_what_was_tried_when_not_entered(tmp_path: Path) -> None:
     assert "first in-game screenshot" not in html
 
 
+def test_a_not_entered_verdict_names_the_menus_passed_and_what_was_tried_on_each_screen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past the menus, the person reading a not-entered verdict sees which pages were passed and what was
+    tried on each (issue 19.6): in the HTML report and in `gameqa show`."""
+    reach = Reach(
+        entered=False,
+        menus=["PRESS ENTER", "CHOOSE YOUR HERO"],
+        tried=["press Enter", "click 'Knight'", "press Space", "press ArrowLeft x5"],
+        tried_by_screen={
+            "PRESS ENTER": ["press Enter"],
+            "CHOOSE YOUR HERO": ["click 'Knight'"],
+            "the game screen": ["press Space", "press ArrowLeft x5"],
+        },
+    )
+    html = render(_record(tmp_path, reach, outcome="failed").model_dump(mode="json"), Media(tmp_path, False))
+    assert "menus passed: &#x27;PRESS ENTER&#x27; &gt; &#x27;CHOOSE YOUR HERO&#x27;" in html
+    assert "tried on &#x27;the game screen&#x27;: press Space, press ArrowLeft x5" in html
+    db = tmp_path / "runs.sqlite"
+    _old_store(db, _record(tmp_path, None).model_dump(mode="json"))
+    blocked = _record(tmp_path, reach, outcome="failed").model_dump(mode="json")
+    run_id = _add_run(db, "eeee00000001", blocked, "failed", "2026-12-02T10:00:01+00:00")
+    assert cli.main(["show", "--db", str(db), run_id]) == 0
+    shown = capsys.readouterr().out
+    assert "  menus:       PRESS ENTER > CHOOSE YOUR HERO" in shown
+    assert "  tried on 'CHOOSE YOUR HERO': click 'Knight'" in shown
+
+
 def test_html_of_an_old_record_renders_without_reach(tmp_path: Path) -> None:
     record = _record(tmp_path, None).model_dump(mode="json")
     del record["reach"]

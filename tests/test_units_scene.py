@@ -213,9 +213,44 @@ def test_an_erratic_thing_is_no_evidence_either_way() -> None:
     place in the draw order) says nothing about input: moved or not, it is not judged."""
     window = "c1|path:#ff0:92x92#3"
     envelope = Envelope()
-    ys = [100, 400, 120, 380, 100]
+    ys = [100, 400, 160, 220, 90]  # other shapes take its place: jumps of every size
     _learn(envelope, [_scene(i / 4, {window: (500, y, 92, 92, 0)}) for i, y in enumerate(ys)])
     pressed = compare(
         _scene(2, {window: (500, 100, 92, 92, 0)}), _scene(2.5, {window: (500, 170, 92, 92, 0)}), envelope
     )
     assert not pressed.changes
+
+
+def test_a_walker_that_wrapped_around_while_idle_is_still_judged_when_it_turns() -> None:
+    walker = "c1|img:walker.png:16x24#1"
+    xs = [820, 838, 856, 10, 28, 46]  # 70 px/s, wrapping at 900 during the idle looks
+    envelope = Envelope()
+    _learn(envelope, [_scene(i / 4, {walker: (x, 300, 16, 24, 0)}) for i, x in enumerate(xs)])
+    turned = compare(_scene(2.0, {walker: (80, 300, 16, 24, 0)}), _scene(2.5, {walker: (45, 300, 16, 24, 0)}), envelope)
+    assert turned.moved and turned.changes[0].dx == -35
+    wrapped = compare(
+        _scene(2.0, {walker: (880, 300, 16, 24, 0)}), _scene(2.5, {walker: (15, 300, 16, 24, 0)}), envelope
+    )
+    assert not wrapped.changes  # near miss: it wrapped again by itself
+
+
+def test_the_page_scrolling_moves_no_thing_of_the_game() -> None:
+    """Space scrolls a long page: what moved on screen by exactly the scroll moved with the page."""
+    cell, fixed = "d|#board>div3", "c1|path:#333:92x92#1"
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, {cell: (100, 300, 40, 40, 1), fixed: (0, 500, 92, 92, 0)}) for t in range(4)])
+    before = Scene({cell: (100, 300, 40, 40, 1), fixed: (0, 500, 92, 92, 0)}, {}, 1.0, (0, 0))
+    after = Scene({cell: (100, 230, 40, 40, 1), fixed: (0, 500, 92, 92, 0)}, {}, 1.5, (0, 70))
+    assert not compare(before, after, envelope).changes
+    moved = Scene({cell: (140, 230, 40, 40, 1), fixed: (0, 500, 92, 92, 0)}, {}, 1.5, (0, 70))
+    assert [c.dx for c in compare(before, moved, envelope).changes] == [40]  # near miss: it moved too
+
+
+def test_a_hero_that_jumps_by_itself_is_still_judged_left_and_right() -> None:
+    """Its speeds up and down spread wide (a jump), its speed sideways is steady: a turn is a reaction."""
+    hero = "c1|rect:#d8463a:20x18#1"
+    looks = [(100 + 70 * i / 4, 300 - (0, 80, 100, 60, 0)[i]) for i in range(5)]
+    envelope = Envelope()
+    _learn(envelope, [_scene(i / 4, {hero: (x, y, 20, 18, 0)}) for i, (x, y) in enumerate(looks)])
+    turned = compare(_scene(2.0, {hero: (240, 300, 20, 18, 0)}), _scene(2.5, {hero: (205, 300, 20, 18, 0)}), envelope)
+    assert turned.moved and turned.changes[0].dx == -35 and turned.changes[0].dy == 0

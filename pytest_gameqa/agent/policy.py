@@ -219,6 +219,9 @@ class HeuristicPolicy:
                 self.rng.shuffle(others)
                 keys = arrows + others
                 self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
+                if view.canvases and view.canvases[0].bbox is not None and not self.touch:
+                    # the mouse is a play input too (a paddle, a crosshair, pointer-lock steering): early
+                    self.sweep.insert(2, pointer_sweep(view.canvases[0]))
                 if self.touch:  # a phone game is played with the finger first: a swipe each way, a tap
                     directions = list(DIRECTIONS)
                     self.rng.shuffle(directions)
@@ -354,7 +357,13 @@ class HeuristicPolicy:
             and self.confirm is None
             and self.last_reason != "the game reacted: the same input again"
         ):
-            self.confirm = action
+            # the same input again; a pointer path backwards (a paddle that follows the pointer would
+            # stand where the same path left it, one steered by movementX moves back)
+            self.confirm = (
+                action.model_copy(update={"points": list(reversed(action.points))})
+                if isinstance(action, MovePointer)
+                else action
+            )
         if entered and not self.entered:
             self.entered = True
             if self.phase is Phase.ENTER:

@@ -143,7 +143,7 @@ class Sample:
             gate_text(view),
             text_keys(view),
             state_fields(view),
-            Scene.of(view.scene, at_s),
+            Scene.of(view.scene, view.scene_at if view.scene_at is not None else at_s, view.scroll),
             is_menu(view),
         )
 
@@ -359,8 +359,11 @@ class ReachTracker:
         """One reaction to play input on the game's own screen, or None (a menu, no play, no change)."""
         if not is_play_input(input_name) or reaction.gate_gone is not None or reaction.scene.switched:
             return None
+        if before.gate is not None:
+            return None  # a start gate on screen: whatever moves is the title's or the menu's (a highlight)
         on_menu = before.menu
-        changes = scene_evidence(reaction.scene, menu_rows(before.view), on_menu, after.scene.things)
+        typing = input_name == "type text" or before.view.typing
+        changes = scene_evidence(reaction.scene, menu_rows(before.view), on_menu, after.scene.things, typing=typing)
         if changes:
             idle = changes[0].idle_px
             keys = frozenset(c.key for c in changes)

@@ -67,9 +67,10 @@ class Scene:
     things: dict[str, tuple[float, ...]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     at_s: float = 0.0
+    scroll: tuple[float, float] = (0.0, 0.0)  # the page's scroll offset: boxes are in viewport pixels
 
     @classmethod
-    def of(cls, raw: list[list[Any]], at_s: float) -> Scene:
+    def of(cls, raw: list[list[Any]], at_s: float, scroll: tuple[float, float] = (0.0, 0.0)) -> Scene:
         things: dict[str, tuple[float, ...]] = {}
         labels: dict[str, str] = {}
         for item in raw:
@@ -80,7 +81,7 @@ class Scene:
                     labels[key] = str(item[2])[:40]
             except (TypeError, ValueError, IndexError):
                 continue
-        return cls(things, labels, at_s)
+        return cls(things, labels, at_s, scroll)
 
     @property
     def drawn(self) -> int:
@@ -95,6 +96,7 @@ class SlotEnvelope:
     lo_val: float
     hi_val: float
     changed: bool = False  # a hash slot that changed by itself
+    jumps: bool = False  # it teleported by itself (wrapped around, respawned): far jumps say nothing
 
 
 @dataclass
@@ -180,10 +182,11 @@ class Envelope:
             va, vb = a.things[key], b.things[key]
             slots = self.slots.get(key)
             if slots is None or len(slots) != len(vb):
-                rates = [(y - x) / dt for x, y in zip(va, vb, strict=False)]
-                self.slots[key] = [
-                    SlotEnvelope(r, r, min(x, y), max(x, y), x != y) for r, x, y in zip(rates, va, vb, strict=False)
-                ]
+                slots = self.slots[key] = []
+                for i, (x, y) in enumerate(zip(va, vb, strict=False)):
+                    jump = _is_px(key, i) and abs(y - x) > WRAP_PX
+                    rate = 0.0 if jump else (y - x) / dt
+                    slots.append(SlotEnvelope(rate, rate, min(x, y), max(x, y), x != y, jump))
                 continue
             for i, (x, y, env) in enumerate(zip(va, vb, slots, strict=False)):
                 if _is_hash(key, i):
@@ -191,14 +194,18 @@ class Envelope:
                         env.changed = True
                         growth += GROWTH_PX
                     continue
+                if _is_px(key, i) and abs(y - x) > WRAP_PX:  # a wrap or a respawn is no speed
+                    growth += 0.0 if env.jumps else GROWTH_PX
+                    env.jumps = True
+                    continue
                 rate = (y - x) / dt
                 wider = max(env.lo_rate - rate, rate - env.hi_rate, 0.0) * dt
                 if env.lo_rate < 0 < env.hi_rate:  # positions bound only a thing that swings (see explains)
                     wider += max(env.lo_val - min(x, y), max(x, y) - env.hi_val, 0.0)
                 env.lo_rate, env.hi_rate = min(env.lo_rate, rate), max(env.hi_rate, rate)
                 env.lo_val, env.hi_val = min(env.lo_val, x, y), max(env.hi_val, x, y)
-                if _is_px(key, i) and wider > GROWTH_PX:
-                    growth += wider
+                if _is_px(key, i) and wider > GROWTH_PX and env.hi_rate - env.lo_rate <= JUDGEABLE_BAND_PX_S:
+                    growth += wider  # (an erratic direction is never judged: how it grows does not matter)
                 elif not _is_px(key, i) and wider > NUM_REL_TOL * (1 + abs(y)) * 10:
                     growth += GROWTH_PX
         return growth
@@ -212,6 +219,8 @@ class Envelope:
         if _is_hash(key, slot):
             return before == after or env.changed
         delta = after - before
+        if env.jumps and abs(delta) > WRAP_PX:
+            return True  # it teleports by itself
         if _is_px(key, slot):
             tol = MOVE_TOL_PX
         else:
@@ -223,9 +232,17 @@ class Envelope:
         return swings and env.lo_val - tol <= after <= env.hi_val + tol
 
 
+def _scrolled(key: str, slot: int, delta: float, scrolled: tuple[float, float]) -> bool:
+    """The page scrolled (Space and arrows scroll a long page) and the thing moved with it on screen."""
+    if kind_of(key) not in "cd" or slot > 1 or scrolled[slot] == 0:
+        return False
+    return abs(delta + scrolled[slot]) <= MOVE_TOL_PX
+
+
 def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
     """The changes between two looks around an action that the idle envelope does not explain."""
     dt = max(0.05, b.at_s - a.at_s)
+    scrolled = (b.scroll[0] - a.scroll[0], b.scroll[1] - a.scroll[1])
     new = [k for k in b.things.keys() - a.things.keys() if k not in envelope.churn]
     gone = [k for k in a.things.keys() - b.things.keys() if k not in envelope.churn]
     total = len(a.things) + len(b.things)
@@ -235,11 +252,14 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         if envelope.seen[key] < MIN_IDLE_SEEN:
             continue
         va, vb = a.things[key], b.things[key]
-        slots = envelope.slots.get(key)
-        if slots and kind_of(key) in "cod" and any(s.hi_rate - s.lo_rate > JUDGEABLE_BAND_PX_S for s in slots[:2]):
-            continue
+        slots = envelope.slots.get(key) or []
+        erratic = {
+            i for i, s in enumerate(slots[:_PX_SLOTS]) if _is_px(key, i) and s.hi_rate - s.lo_rate > JUDGEABLE_BAND_PX_S
+        }  # per direction: a hero that jumps by itself still turns left and right
         moved_slots = [
-            i for i, (x, y) in enumerate(zip(va, vb, strict=False)) if not envelope.explains(key, i, x, y, dt)
+            i
+            for i, (x, y) in enumerate(zip(va, vb, strict=False))
+            if i not in erratic and not envelope.explains(key, i, x, y, dt) and not _scrolled(key, i, y - x, scrolled)
         ]
         if not moved_slots:
             continue
@@ -255,15 +275,15 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
             kind = "changed"
         idle = 0.0
         if kind == "moved" and key in envelope.slots:
-            idle = max(max(abs(s.lo_rate), abs(s.hi_rate)) for s in envelope.slots[key][:2]) * dt
+            idle = max(max(abs(s.lo_rate), abs(s.hi_rate)) for i, s in enumerate(slots[:2]) if i in moved_slots) * dt
             if idle > 0 and max(abs(vb[0] - va[0]), abs(vb[1] - va[1])) > WRAP_PX:
                 continue
         reaction.changes.append(
             Change(
                 key=key,
                 label=b.labels.get(key, ""),
-                dx=vb[0] - va[0] if kind == "moved" else 0.0,
-                dy=vb[1] - va[1] if kind == "moved" else 0.0,
+                dx=vb[0] - va[0] if kind == "moved" and 0 in moved_slots else 0.0,
+                dy=vb[1] - va[1] if kind == "moved" and 1 in moved_slots else 0.0,
                 size=size,
                 kind=kind,
                 idle_px=idle,

@@ -55,6 +55,10 @@ class PageView(BaseModel):
     pointer_lock: bool = False
     #: a text field has the focus: keys type into it (their echo there is no reaction of the game)
     typing: bool = False
+    #: the top page's scroll offset (scene boxes are in viewport pixels)
+    scroll: tuple[float, float] = (0.0, 0.0)
+    #: when the scene's latest frame was drawn, on the page's clock (s): speeds are measured in it
+    scene_at: float | None = None
 
     @property
     def all_text(self) -> str:
@@ -140,6 +144,10 @@ class UIDetector:
                 view.scene.append([prefix + key, values, *thing[2:3]])
             view.pointer_lock = view.pointer_lock or bool(scene.get("pointerLock"))
             view.typing = view.typing or bool(scene.get("typing"))
+            if frame.parent_frame is None and isinstance(scene.get("scroll"), list) and len(scene["scroll"]) == 2:
+                view.scroll = (float(scene["scroll"][0]), float(scene["scroll"][1]))
+            if frame.parent_frame is None and isinstance(scene.get("at"), (int, float)):
+                view.scene_at = float(scene["at"])
             if data.get("state") and view.state is None:
                 view.state = data["state"]
             view.has_advance_time = view.has_advance_time or bool(data.get("hasAdvanceTime"))

@@ -4,7 +4,8 @@
 // texture, vertex count) with the uniform values it was drawn with, and the vertex data uploaded per
 // buffer folded into chunk sums (batched 2D engines move sprites in vertex data, not uniforms). DOM: the
 // elements that mutated, plus small leaf elements, with their box and a signature (class, text, source).
-// Boxes are in document CSS pixels, so the page scrolling is no movement of the game's things.
+// Boxes are in viewport CSS pixels, with the page's scroll offset beside them: the player tells a thing
+// that moved with the page (Space scrolls a long page) from one the game moved.
 // The player compares scenes over time: a thing that moves when a key is pressed and stays put while
 // idle is the game reacting, whatever scrolls or pulses around it. Observes only: never throws into the
 // page, never changes what is drawn, bounded work per call.
@@ -74,6 +75,7 @@
         return; // the backdrop itself is no "thing"
       }
       if (st.cur.length >= MAX_OPS) repaint(st); // a canvas drawn in pieces, never cleared: keep the newest
+      st.at = performance.now(); // when this frame was drawn: speeds are measured in the page's own time
       const key = kind + ":" + ident + ":" + Math.round(b[2] / 2) * 2 + "x" + Math.round(b[3] / 2) * 2;
       const n = (st.counts.get(key) || 0) + 1;
       st.counts.set(key, n);
@@ -169,6 +171,7 @@
       const locs = st.uniforms.get(st.program);
       if (locs) for (const v of locs.values()) { for (const x of v) { if (values.length < MAX_UNIFORMS) values.push(Math.round(x * 1000) / 1000); } }
       st.cur.push(["g" + st.id + "|" + key + "#" + n, values]);
+      st.at = performance.now();
     } catch (e) { /* never into the page */ }
   };
   const glUpload = (gl, data) => {
@@ -246,30 +249,35 @@
     const text = el.children.length <= 3 ? (el.textContent || "").trim().slice(0, 40) : "";
     const sig = String(el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className) + "|" + text.replace(/\d+/g, "#") +
       "|" + (el.getAttribute("src") || "") + "|" + (el.style ? el.style.cssText.slice(0, 120) : "") + "|" + (el.value || "");
-    // in document coordinates: the page scrolling (Space and arrows scroll a long page) moves no thing
-    out.push(["d|" + domPath(el), [r1(r.left + scrollX), r1(r.top + scrollY), r1(r.width), r1(r.height), hash(sig + text)], text]);
+    out.push(["d|" + domPath(el), [r1(r.left), r1(r.top), r1(r.width), r1(r.height), hash(sig + text)], text]);
   };
   // ------------------------------------------------------------------------------------------ the look
   window.__gameqaScene = () => {
     const things = [];
+    let frameAt = 0;
     try {
       for (const st of live) {
         const canvas = st.ref.deref();
         if (!canvas) continue;
         const frame = st.cur.length ? st.cur : (st.last || []);
+        if (frame.length && st.at) frameAt = Math.max(frameAt, st.at);
         // things on a canvas on the page are given in viewport CSS pixels, like the DOM and drawn text;
         // an offscreen buffer's (blitted later) in its own pixels, under its own prefix
         let rect = null;
         if (canvas.isConnected && typeof canvas.getBoundingClientRect === "function") rect = canvas.getBoundingClientRect();
         if (rect && rect.width >= 2 && canvas.width > 0 && canvas.height > 0) {
           const sx = rect.width / canvas.width, sy = rect.height / canvas.height;
-          const left = rect.left + scrollX, top = rect.top + scrollY; // document coordinates, as the DOM's
+          const left = rect.left, top = rect.top;
           for (const [k, v] of frame) things.push([k, [r1(left + v[0] * sx), r1(top + v[1] * sy), r1(v[2] * sx), r1(v[3] * sy), v[4]]]);
         } else {
           for (const [k, v] of frame) things.push(["o" + k, v]);
         }
       }
-      for (const st of gls) for (const t of (st.cur.length ? st.cur : (st.last || []))) things.push(t);
+      for (const st of gls) {
+        const frame = st.cur.length ? st.cur : (st.last || []);
+        if (frame.length && st.at) frameAt = Math.max(frameAt, st.at);
+        for (const t of frame) things.push(t);
+      }
       const seen = new Set();
       const dom = [];
       for (const el of Array.from(mutated).reverse()) { if (el.isConnected && dom.length < MAX_DOM) { seen.add(el); domThing(el, dom); } }
@@ -282,6 +290,8 @@
     } catch (e) { /* a partial scene is still a scene */ }
     const active = document.activeElement;
     const typing = !!active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA" || active.isContentEditable);
-    return { things: things.slice(0, 1500), pointerLock: !!document.pointerLockElement, typing };
+    // the time of the latest drawn frame (page clock, s): a look that answers late still dates its frame
+    const at = (frameAt || performance.now()) / 1000;
+    return { things: things.slice(0, 1500), pointerLock: !!document.pointerLockElement, typing, scroll: [scrollX, scrollY], at };
   };
 })();

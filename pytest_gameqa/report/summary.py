@@ -69,6 +69,14 @@ def reach_long(reach: Reach | Mapping[str, Any] | None, max_tried: int = 8) -> s
         details.append(_clip(data.evidence, 300))
     if data.start_text:
         details.append(f"start screen '{_clip(data.start_text, 80)}'")
+    if data.menus:
+        details.append("menus passed: " + " > ".join(f"'{_clip(m, 40)}'" for m in data.menus[-4:]))
+    by_screen = data.tried_by_screen
+    if len(by_screen) > 1:  # what was tried where: the screen the player stopped on says why
+        for screen, ways in list(by_screen.items())[:4]:
+            more = f" and {len(ways) - 4} more" if len(ways) > 4 else ""
+            details.append(f"tried on '{_clip(screen, 40)}': " + ", ".join(_clip(t, 50) for t in ways[:4]) + more)
+        return "Not entered" + (": " + "; ".join(details) if details else "")
     tried = [str(t) for t in data.tried]
     if tried:
         more = f" and {len(tried) - max_tried} more" if len(tried) > max_tried else ""

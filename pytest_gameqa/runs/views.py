@@ -224,7 +224,13 @@ def _reach_lines(reach: Any) -> list[str]:
         lines.append(f"  evidence:    {first_line(reach['evidence'], 200)}")
     if reach.get("start_text"):
         lines.append(f"  start text:  {first_line(' '.join(str(reach['start_text']).split()), 120)}")
-    if reach.get("tried"):
+    if reach.get("menus"):
+        lines.append(f"  menus:       {first_line(' > '.join(map(str, reach['menus'])), 200)}")
+    by_screen = reach.get("tried_by_screen") or {}
+    if isinstance(by_screen, dict) and len(by_screen) > 1:
+        for screen, ways in list(by_screen.items())[:6]:
+            lines.append(f"  tried on {first_line(str(screen), 40)!r}: {first_line(', '.join(map(str, ways)), 160)}")
+    elif reach.get("tried"):
         lines.append(f"  tried:       {first_line(', '.join(map(str, reach['tried'])), 200)}")
     if reach.get("reactive_inputs"):
         lines.append(f"  reacted to:  {first_line(', '.join(map(str, reach['reactive_inputs'])), 200)}")
