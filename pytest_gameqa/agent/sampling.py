@@ -37,6 +37,14 @@ IDLE_SETTLED = 3
 IDLE_GAP_S = 0.25
 
 
+#: a thumbnail that took longer than this (s) shows a heavy page: software WebGL drawing a frame in a
+#: second or more (a capture waits for a new frame, so a look with one costs seconds). Its looks then
+#: skip the thumbnail: the scene tells what changed; a game drawing 60 frames a second captures in 0.1 s
+HEAVY_CAPTURE_S = 1.0
+#: on a heavy page one look in this many still takes a thumbnail (pixels for a blind scene, the monitor)
+HEAVY_THUMB_EVERY = 4
+
+
 class Sampler:
     """Looks and what they say, for one game test (see the module docstring)."""
 
@@ -55,6 +63,9 @@ class Sampler:
         ocr_on: bool = True,
     ) -> None:
         self.look = look
+        #: the page draws so slowly that a capture costs seconds (see HEAVY_CAPTURE_S)
+        self.heavy = False
+        self._looks = 0
         self.thumbnail: Callable[[], Awaitable[Thumbnail | None]] = session.thumbnail
         self.tasks = tasks
         self.clock = clock
@@ -77,15 +88,27 @@ class Sampler:
     async def sample(self) -> Sample:
         """One look (DOM, canvas text, state) and one thumbnail, taken together; a busy page gives less."""
         view_task = self.tasks.track(self.look())
-        thumb_task = self.tasks.track(self.thumbnail())
-        await asyncio.wait({view_task, thumb_task})
+        self._looks += 1
+        if self.heavy and self._looks % HEAVY_THUMB_EVERY:
+            await asyncio.wait({view_task})  # a heavy page: the scene says what changed, no capture
+            thumb = None
+        else:
+            thumb_task = self.tasks.track(self._timed_thumbnail())
+            await asyncio.wait({view_task, thumb_task})
+            thumb = None if thumb_task.exception() else thumb_task.result()
         view = view_task.result() if not view_task.exception() else PageView()
-        thumb = None if thumb_task.exception() else thumb_task.result()
         if isinstance(view_task.exception(), GameStopped):
             raise view_task.exception()  # type: ignore[misc]
         if self.pixels.texts:
             view.drawn += self.pixels.texts
         return Sample.of(view, thumb, self.clock.now())
+
+    async def _timed_thumbnail(self) -> Thumbnail | None:
+        """A thumbnail, and whether taking it showed a heavy page (each capture waits for a new frame)."""
+        started = self.clock.now()
+        thumb = await self.thumbnail()
+        self.heavy = self.clock.now() - started > HEAVY_CAPTURE_S
+        return thumb
 
     async def look_idle(self) -> Sample:
         """A look after a gap with no input, taken in: before a step, or before a scripted action."""
