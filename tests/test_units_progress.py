@@ -266,7 +266,11 @@ def test_after_a_round_that_went_nowhere_it_keeps_moving_and_turns_at_a_wall() -
     play.look(hud("Round 1"))
     first = seek.choose(hud("Round 1"))
     assert first == HoldKey(key="ArrowLeft", ms=1000)  # the direction that moved the game
-    play.act(first, hud("Round 1"), moved=False)  # against the wall: nothing moved
+    play.act(first, hud("Round 1"), moved=False)  # nothing seen to move: maybe hidden by the rocks
+    seek.learn(first)
+    play.look(hud("Round 1"))
+    assert seek.choose(hud("Round 1")) == first  # keep going
+    play.act(first, hud("Round 1"), moved=False)  # still nothing: a wall
     seek.learn(first)
     play.look(hud("Round 1"))
     assert seek.choose(hud("Round 1")) == HoldKey(key="ArrowRight", ms=1000)  # turned around

@@ -61,7 +61,7 @@ LOSS_COST = 2.0
 FALL_COST = 0.5
 #: the game visibly reacting, with no counter raised: a hint, not progress
 MOVED_VALUE = 0.1
-#: holds in a row that moved nothing (both ways) before "keep moving" lets the bandit play a while
+#: holds in a row that moved nothing before "keep moving" turns around (it met a wall)
 STILL_LIMIT = 2
 APPROACHES = ("seek", "keep moving", "explore")
 
@@ -166,7 +166,7 @@ class Seeker:
         if self.holding is not None and not self.touch:
             self.last_reason = f"{self.approach}: keep holding {self.holding} while it responds"
             return HoldKey(key=self.holding, ms=HOLD_MS)
-        if self.approach == "keep moving" and not self.touch and self.still < STILL_LIMIT:
+        if self.approach == "keep moving" and not self.touch:
             self.holding = self._moving_key(screen)
             self.last_reason = f"keep moving: hold {self.holding}"
             return HoldKey(key=self.holding, ms=HOLD_MS)
@@ -183,11 +183,11 @@ class Seeker:
         for arm in self.arms.get(screen, {}).values():
             key = getattr(arm.action, "key", None)
             if key in OPPOSITE:
-                scores[key] = scores.get(key, 0.0) + sum(
-                    1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost
-                )
+                worked = sum(1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost)
+                if worked:
+                    scores[key] = scores.get(key, 0.0) + worked
         if not scores:
-            return "ArrowRight"
+            return "ArrowRight"  # the way most games go forward
         return max(sorted(scores), key=lambda k: scores[k])
 
     # ------------------------------------------------------------------------------------------ learning
@@ -222,12 +222,12 @@ class Seeker:
             return
         raised = any(not self.tracker.is_clock(k) for k in gain.rises)
         if self.approach == "keep moving":
-            if gain.moved or raised:
-                self.still = 0
-                self.holding = key
-            else:
-                self.still += 1
-                self.holding = OPPOSITE[key] if self.still < STILL_LIMIT else None
+            # the game's own motion can hide a small mover's: keep going, and turn around only after
+            # STILL_LIMIT holds in a row that moved nothing (a wall)
+            self.still = 0 if (gain.moved or raised) else self.still + 1
+            self.holding = key
+            if self.still >= STILL_LIMIT:
+                self.holding, self.still = OPPOSITE[key], 0
             return
         if raised:
             self.holding = key
@@ -248,10 +248,10 @@ class Seeker:
         )
         if not better:
             self.approach = APPROACHES[(APPROACHES.index(self.approach) + 1) % len(APPROACHES)]
-        if self.round_value > self.best_round or (
-            self.round_value == self.best_round and self.round_lasted > self.best_lasted
-        ):
+        if self.round_value > self.best_round:
             self.best_round, self.best_lasted = self.round_value, self.round_lasted
+        elif self.round_value == self.best_round and not first and self.round_lasted > self.best_lasted:
+            self.best_lasted = self.round_lasted  # the first round's sweep is no approach to beat
         self.notes.append(
             f"round {self.rounds_seen - 1} ({previous}) made {self.round_value:.1f} in {self.round_lasted:.1f} s; "
             f"next: {self.approach}"
