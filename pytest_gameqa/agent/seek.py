@@ -11,8 +11,8 @@ moving next time. The seeker does that, seeded and reproducible:
   EXPLORE_SHARE of the time the policy's own varied play goes on (new arms, new luck).
 - **holding a direction** while a counter keeps rising with it (distance, position): a side-scroller's
   level ends only after a long walk.
-- **another approach after a game over**: a round that ended no deeper than the best one switches
-  approach (seek -> keep moving -> explore), since what was done did not survive.
+- **another approach after a game over**: a round that got no further than the best one (or as far,
+  but not for longer) switches approach (seek -> keep moving -> explore): what was done did not survive.
 
 `GAMEQA_SEEK=off` turns it off (the player as before it existed: for side-by-side benchmarks).
 """
