@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from typing import Any
 
 from playwright.async_api import CDPSession, Page
@@ -92,7 +91,7 @@ class Interactor:
         self.count += 1
         index = self.count
         description = action.describe()
-        started = time.monotonic()
+        started = self.clock.elapsed()
         at_s = self.clock.now()
         before, before_bytes = await self._shot(index, "before", description)
         error = None
@@ -118,7 +117,7 @@ class Interactor:
             ok=error is None,
             error=error,
             at_s=at_s,
-            duration_s=round(time.monotonic() - started, 3),
+            duration_s=round(self.clock.elapsed() - started, 3),
             before=before,
             after=after,
             changed=changed,
