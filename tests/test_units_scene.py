@@ -254,3 +254,35 @@ def test_a_hero_that_jumps_by_itself_is_still_judged_left_and_right() -> None:
     _learn(envelope, [_scene(i / 4, {hero: (x, y, 20, 18, 0)}) for i, (x, y) in enumerate(looks)])
     turned = compare(_scene(2.0, {hero: (240, 300, 20, 18, 0)}), _scene(2.5, {hero: (205, 300, 20, 18, 0)}), envelope)
     assert turned.moved and turned.changes[0].dx == -35 and turned.changes[0].dy == 0
+
+
+def test_two_surprises_of_a_thing_that_moves_by_itself_are_no_entry() -> None:
+    """A ball flew up-right in every idle look; during two key presses it bounced (down-right): each is a
+    change its envelope does not explain, but nothing at rest moved. Near miss: a paddle at rest moved."""
+    ball, paddle = "c1|path:#fff:16x16#1", "c1|rect:#0af:80x12#1"
+    tracker = ReachTracker()
+    t = 0.0
+    pos = {ball: (100.0, 400.0), paddle: (360.0, 560.0)}
+
+    def look(at: float) -> Sample:
+        things = {k: (x, y, 16 if k == ball else 80, 16 if k == ball else 12, 0) for k, (x, y) in pos.items()}
+        return _look(at, things)
+
+    for _ in range(5):
+        tracker.observe_idle(look(t))
+        t += 0.25
+        pos[ball] = (pos[ball][0] + 20, pos[ball][1] - 20)
+    for _ in range(2):
+        before = look(t)
+        tracker.observe_idle(before)
+        t += 0.5
+        pos[ball] = (pos[ball][0] + 40, pos[ball][1] + 40)  # a bounce the idle looks never showed
+        tracker.after_action(before, look(t), "s", "press s")
+    assert not tracker.reach.entered
+    before = look(t)
+    tracker.observe_idle(before)
+    t += 0.5
+    pos[paddle] = (pos[paddle][0] - 24, pos[paddle][1])
+    pos[ball] = (pos[ball][0] + 40, pos[ball][1] + 40)
+    tracker.after_action(before, look(t), "s", "press s")
+    assert tracker.reach.entered  # the paddle at rest moved on the same input

@@ -45,9 +45,13 @@ class PlayEvidence:
     words: str
     idle_px: float = 0.0
     kind: str = "scene"  # scene | text | state | pixels
+    #: something that stood still while idle changed (see scene.Change.from_still)
+    still: bool = True
 
     def confirms(self, other: PlayEvidence) -> bool:
-        return self.input_name == other.input_name or bool(self.keys & other.keys)
+        """The same input again, or the same thing changed by another; and one of the two moved a thing
+        at rest (two surprises of things that move by themselves, like a ball's bounces, prove nothing)."""
+        return (self.input_name == other.input_name or bool(self.keys & other.keys)) and (self.still or other.still)
 
 
 def scene_evidence(

@@ -31,6 +31,9 @@ MIN_IDLE_LOOKS = 4
 STILL_SHARE = 0.3
 _DIGITS = re.compile(r"\d+(\.\d+)?")
 PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
+#: two reactions confirm each other through a thing only among each one's first few (most telling)
+#: changes: when a camera pans every tile moves, and any two pans would share some tile
+CONFIRM_THINGS = 3
 _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
 
 
@@ -366,8 +369,9 @@ class ReachTracker:
         changes = scene_evidence(reaction.scene, menu_rows(before.view), on_menu, after.scene.things, typing=typing)
         if changes:
             idle = changes[0].idle_px
-            keys = frozenset(c.key for c in changes)
-            return PlayEvidence(input_name, how, after.at_s, keys, describe(changes, input_name), idle)
+            keys = frozenset(c.key for c in changes[:CONFIRM_THINGS])  # the most telling: a camera pan moves all
+            still = any(c.from_still for c in changes)
+            return PlayEvidence(input_name, how, after.at_s, keys, describe(changes, input_name), idle, still=still)
         if on_menu:
             return None
         kept = {fold(x) for x in after.texts} & {fold(x) for x in before.texts}

@@ -41,6 +41,8 @@ WRAP_PX = 240.0
 #: shape drawn only sometimes takes another's place in the draw order); steady movers and gentle
 #: swings stay well inside (a 300 px/s scroll jitters by about 40 px/s between looks)
 JUDGEABLE_BAND_PX_S = 120.0
+#: a direction whose idle speeds all stay under this (px/s) stood still: rounding and sub-pixel jitter
+STILL_RATE_PX_S = 4.0
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
 _PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
@@ -110,6 +112,9 @@ class Change:
     size: tuple[float, float] = (0.0, 0.0)
     kind: str = "moved"  # moved | resized | restyled | changed (WebGL numbers, DOM signature)
     idle_px: float = 0.0
+    #: the change is in a direction (or a look) that stood still while idle: a thing at rest was moved,
+    #: not a moving thing that did something its idle looks had not shown yet (a ball's first bounce)
+    from_still: bool = False
 
     def words(self) -> str:
         """'a drawn 14x14 sprite moved 4 px left' — what a person checks on the screenshots."""
@@ -278,6 +283,12 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
             idle = max(max(abs(s.lo_rate), abs(s.hi_rate)) for i, s in enumerate(slots[:2]) if i in moved_slots) * dt
             if idle > 0 and max(abs(vb[0] - va[0]), abs(vb[1] - va[1])) > WRAP_PX:
                 continue
+        still = any(
+            _is_hash(key, i)
+            or i >= len(slots)
+            or max(abs(slots[i].lo_rate), abs(slots[i].hi_rate)) <= (STILL_RATE_PX_S if _is_px(key, i) else NUM_ABS_TOL)
+            for i in moved_slots
+        )
         reaction.changes.append(
             Change(
                 key=key,
@@ -287,10 +298,13 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
                 size=size,
                 kind=kind,
                 idle_px=idle,
+                from_still=still,
             )
         )
         if len(reaction.changes) >= MAX_CHANGES:
             break
     # the most telling first: a thing still by itself, then the biggest move
-    reaction.changes.sort(key=lambda c: (c.idle_px > 0, c.kind != "moved", -max(abs(c.dx), abs(c.dy))))
+    reaction.changes.sort(
+        key=lambda c: (not c.from_still, c.idle_px > 0, c.kind != "moved", -max(abs(c.dx), abs(c.dy)))
+    )
     return reaction
