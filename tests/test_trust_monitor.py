@@ -33,9 +33,13 @@ class FakeClock:
         return round(self.t, 3)
 
 
-def _monitor() -> tuple[GameMonitor, FakeClock]:
+def _monitor(*, loaded: bool = True) -> tuple[GameMonitor, FakeClock]:
+    """A monitor on a fake clock; `loaded`: the game's loading already over at 0 s (nothing said loading)."""
     clock = FakeClock()
-    return GameMonitor(GameSettings(url="http://127.0.0.1:1/"), clock, "http://127.0.0.1:1/"), clock  # type: ignore[arg-type]
+    monitor = GameMonitor(GameSettings(url="http://127.0.0.1:1/"), clock, "http://127.0.0.1:1/")  # type: ignore[arg-type]
+    if loaded:
+        monitor.loading.note_look(0.0, [], None, ready_at=0.0)
+    return monitor, clock
 
 
 def _image(width: int, height: int, background: bytes, marks: list[tuple[int, int, int, int, bytes]]) -> Thumbnail:

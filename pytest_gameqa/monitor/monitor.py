@@ -25,6 +25,7 @@ from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
 from .frozen import FROZEN_WINDOW_S, LoopClock, frozen_message
 from .issuebook import ConsoleLog, FloodGate, IssueBook
+from .loading import LOADING_HANG_S, READ_JS, LoadingJudge, texts_of
 from .pagebudget import PageBudgetTally
 from .pixels import Thumbnail, decode_png
 
@@ -41,6 +42,8 @@ DETAIL_SCALE = 0.5
 #: stopped while the page does not answer, the watchdog still waits this long for its verdict (the
 #: agent waits 5 s for the watchdog to end)
 FINAL_VERDICT_S = 4.5
+#: how often the watchdog reads the screen's text while the game is loading (a small evaluate)
+LOADING_LOOK_S = 0.5
 #: a stall this soon after the way in is the level loading (its allocations are not a leak)
 ENTRY_GRACE_S = 2.0
 
@@ -99,6 +102,8 @@ class GameMonitor:
         self.static_screen_ok = False
         #: the player's own Escape/P brought up a pause screen (agent/pause.py): still, but not frozen
         self.paused = False
+        #: the game's own loading: when it ended and why the monitor believes it (loading.py)
+        self.loading = LoadingJudge()
         # liveness: the watchdog's ping in flight, and the end of the latest stretch the page did not answer
         self._ping: asyncio.Future[Any] | None = None
         self._ping_sent: float | None = None
@@ -310,6 +315,7 @@ class GameMonitor:
                 self._note_stall(now - float(stall["ago"]), float(stall["duration"]))
         self.metrics.long_frames += int(event.get("long") or 0)
         longest = float(event.get("longest") or 0)
+        self.loading.note_frames(now, longest)
         if longest and longest > (self.metrics.longest_frame_ms or 0):
             self.metrics.longest_frame_ms = round(longest, 1)
         loop, active = int(event.get("loop") or 0), float(event.get("active") or 0)
@@ -342,7 +348,9 @@ class GameMonitor:
                 return
         if len(self.metrics.stalls) >= 100:
             return
-        phase = "play" if self.entered_at is not None and at_s >= self.entered_at else "loading"
+        self._sync_loading()
+        entered = self.entered_at is not None and at_s >= self.entered_at
+        phase = "play" if entered and not self.loading.during(at_s) else "loading"
         self.metrics.stalls.append(Stall(at_s=round(at_s, 3), duration_s=round(duration_s, 3), phase=phase))
         self.record(
             IssueKind.WARNING,
@@ -370,8 +378,10 @@ class GameMonitor:
         """Heap samples of play: after the way in (or ready, if never entered), once the network went
         quiet, and after a level load the way in started (its stall and allocations are loading)."""
         start = self.entered_at if self.entered_at is not None else self.ready_at
-        if start is None:
-            return []
+        self._sync_loading()
+        if start is None or self.loading.ended_at is None:
+            return []  # still loading: its allocations are not a leak
+        start = max(start, self.loading.ended_at)
         for stall in self.metrics.stalls:
             if stall.at_s <= start + ENTRY_GRACE_S or stall.phase == "loading":
                 start = max(start, stall.at_s + stall.duration_s)
@@ -423,14 +433,13 @@ class GameMonitor:
         """
         assert self.session is not None
         look: asyncio.Task[None] | None = None
-        next_thumb = 0.0
+        read: asyncio.Task[None] | None = None
+        next_thumb = next_read = 0.0
         try:
             while not self.fatal.is_set() and not self._stopping:
                 if self._ping is None:
                     self._ping_sent = self.clock.now()
-                    self._ping = asyncio.ensure_future(
-                        self.session.evaluate("0", timeout=self.settings.hang_timeout + 5)
-                    )
+                    self._ping = asyncio.ensure_future(self.session.evaluate("0", timeout=self._hang_limit() + 5))
                 await asyncio.wait({self._ping}, timeout=0.25)
                 state, now, sent = self._judge_ping()
                 if state in ("pending", "hung"):
@@ -446,6 +455,14 @@ class GameMonitor:
                 if self.ready_at is not None and now >= next_thumb and (look is None or look.done()):
                     next_thumb = now + 1.0
                     look = asyncio.ensure_future(self._look_once())
+                if (
+                    self.ready_at is not None
+                    and self.loading.loading
+                    and now >= next_read
+                    and (read is None or read.done())
+                ):
+                    next_read = now + LOADING_LOOK_S
+                    read = asyncio.ensure_future(self._read_loading())
                 await asyncio.sleep(interval)
             await self._final_verdict()
         except asyncio.CancelledError:
@@ -453,7 +470,7 @@ class GameMonitor:
             raise
         finally:
             self._ping_sent = None
-            for task in (self._ping, look):
+            for task in (self._ping, look, read):
                 if task is not None and not task.done():
                     task.cancel()
                     task.add_done_callback(_retrieve)
@@ -466,7 +483,7 @@ class GameMonitor:
         sent = self._ping_sent if self._ping_sent is not None else now
         if ping is None:
             return "failed", now, sent
-        hang = self.settings.hang_timeout
+        hang = self._hang_limit()
         if not ping.done():
             if now - sent < hang:
                 return "pending", now, sent
@@ -478,12 +495,38 @@ class GameMonitor:
             self.record(
                 IssueKind.FREEZE,
                 f"the game stopped responding: its main thread did not answer for {now - sent:.0f} s "
-                f"(--game-hang-timeout {hang:g} s; an endless loop or a blocking call)",
+                f"({self._hang_rule()}; an endless loop or a blocking call)",
             )
             return "hung", now, sent
         answered = not ping.cancelled() and ping.exception() is None
         self._ping, self._ping_sent = None, None
         return ("answered" if answered else "failed"), now, sent
+
+    def _hang_limit(self) -> float:
+        """Seconds without an answer that make a hang: longer while the game is still loading."""
+        hang = self.settings.hang_timeout
+        return max(hang, LOADING_HANG_S) if self.loading.loading else hang
+
+    def _hang_rule(self) -> str:
+        if self.loading.loading and LOADING_HANG_S > self.settings.hang_timeout:
+            return f"{LOADING_HANG_S:g} s while the game is still loading"
+        return f"--game-hang-timeout {self.settings.hang_timeout:g} s"
+
+    def _sync_loading(self) -> None:
+        """The player got in: whatever loading was left is over (its input changed the game)."""
+        if self.entered_at is not None:
+            self.loading.note_entered(self.entered_at)
+        self.loading.note_time(self.clock.now(), self.ready_at)
+
+    async def _read_loading(self) -> None:
+        """Read the screen's text and the state hook: does the game still say it is loading?"""
+        assert self.session is not None
+        self._sync_loading()
+        if not self.loading.loading:
+            return
+        with contextlib.suppress(PageHung, PlaywrightError, ValueError, TypeError):
+            texts, state = texts_of(await self.session.evaluate(READ_JS, timeout=2.0))
+            self.loading.note_look(self.clock.now(), texts, state, self.ready_at)
 
     async def _final_verdict(self) -> None:
         """Stopping while the page does not answer: wait (bounded) for the answer or the hang verdict."""
@@ -572,7 +615,7 @@ class GameMonitor:
     def _check_frozen_frames(self, now: float, window: float = FROZEN_WINDOW_S) -> None:
         """Frames that had been changing on their own stopped changing while the page answers, and
         inputs changed nothing (see frozen.py). Legitimately static screens never are."""
-        if not self._animated or self.static_screen_ok or self.paused:
+        if not self._animated or self.static_screen_ok or self.paused or self.loading.loading:
             return
         message = frozen_message(
             now=now,
@@ -591,6 +634,8 @@ class GameMonitor:
         m = self.metrics
         m.t0_unix_s = round(self._t0_unix, 3)
         m.page_budget = self._page_budget.budget
+        self._sync_loading()
+        m.loading = self.loading.record() if self.ready_at is not None else None
         nav = self._nav_at
         m.navigation_s = round(nav, 3) if nav is not None else None
         since_nav = (lambda t: round(max(0.0, t - nav), 3)) if nav is not None else (lambda t: t)
