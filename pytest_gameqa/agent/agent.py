@@ -19,16 +19,7 @@ from pydantic import BaseModel
 
 from ..browser.session import Clock, GameSession, PageHung
 from ..dom.detector import PageView, UIDetector
-from ..models import (
-    ActionResult,
-    GameMetrics,
-    Issue,
-    IssueKind,
-    LLMUsage,
-    ObserveResult,
-    Progress,
-    Reach,
-)
+from ..models import ActionResult, GameMetrics, Issue, IssueKind, LLMUsage, ObserveResult, Progress, Reach
 from ..report.artifacts import Evidence, cap_pairs
 from ..settings import GameSettings
 from . import instructions
@@ -46,7 +37,7 @@ from .sampling import IDLE_BUDGET_S, IDLE_SHARE, Sampler
 from .seek import Seeker, seek_enabled
 from .tasks import GameStopped, TaskScope
 from .touch import listens_to_touch_only, touch_on
-from .verdicts import failing_issues, metric_verdicts, reach_verdict
+from .verdicts import failing_issues, metric_verdicts, reach_verdict, timeout_message
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -195,10 +186,7 @@ class GameAgent:
         """--game-timeout ran out: stop as after a crash, so the evidence so far is judged and written."""
         if self.finished:
             return
-        message = (
-            f"the game test ran into its hard time limit of {self.settings.hard_timeout:g} s (--game-timeout) "
-            "and was stopped"
-        )
+        message = timeout_message(self.settings.hard_timeout)
         issue = self.monitor.record(IssueKind.TIMEOUT, message) or Issue(
             kind=IssueKind.TIMEOUT, message=message, at_s=self.clock.now()
         )

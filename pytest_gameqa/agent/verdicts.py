@@ -112,3 +112,8 @@ def failing_issues(issues: Sequence[Issue], settings: GameSettings) -> list[Issu
     if settings.model and settings.ai_verdict == "warn":
         allowed.add(IssueKind.AI_FINDING)  # a model's opinion reports, but fails only under "fail"
     return [i for i in issues if i.kind not in NEVER_FAILS and i.kind not in allowed]
+
+
+def timeout_message(hard_timeout: float) -> str:
+    """The timeout issue of a game test stopped at `--game-timeout`."""
+    return f"the game test ran into its hard time limit of {hard_timeout:g} s (--game-timeout) and was stopped"
