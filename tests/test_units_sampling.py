@@ -135,3 +135,18 @@ def test_a_heavy_page_is_looked_at_without_a_capture_each_time() -> None:
     for _ in range(5):
         asyncio.run(sampler.sample())
     assert not sampler.heavy and quick.looks == 5
+
+
+def test_the_network_is_quiet_half_a_second_of_game_time_after_its_last_request() -> None:
+    from pytest_gameqa.agent.readiness import QUIET_S, NetworkActivity
+
+    clock = FakeClock()
+    network = NetworkActivity(clock)
+    assert network.quiet  # nothing requested yet
+    network._started(None)
+    clock.advance(QUIET_S * 4)
+    assert not network.quiet  # a request still in flight
+    network._ended(None)
+    assert not network.quiet
+    clock.advance(QUIET_S + 0.01)
+    assert network.quiet

@@ -87,7 +87,7 @@ class GameAgent:
         #: why a desktop player may not have got in: the page listens to touch input only (see play())
         self.touch_only_page = False
         self._watch: asyncio.Task[None] | None = None
-        self.network = NetworkActivity()
+        self.network = NetworkActivity(self.clock)
         self.finished = False
         self._concluded = False
         self.played = False

@@ -6,21 +6,21 @@ screen blank or frozen) before that would report the loading screen, not the gam
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
-from ..browser.session import GameSession, PageHung
+from ..browser.session import Clock, GameSession, PageHung
 from ..dom.detector import UIDetector
 from ..monitor.monitor import GameMonitor
 from .reading import gate_text
 
 LOADING_TEXT = re.compile(r"\bloading\b|\b\d{1,2}\s*%", re.I)
 QUIET_S = 0.5
+#: how often the page is looked at while it loads: four times a second sees the first frame soon enough
+LOOK_EVERY_S = 0.25
 #: a drawn screen with no loading text is ready after this long, even while requests keep going
 BUSY_NETWORK_S = 4.0
 
@@ -28,9 +28,10 @@ BUSY_NETWORK_S = 4.0
 class NetworkActivity:
     """Counts requests in flight, from the page's request events."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()
         self.inflight = 0
-        self.last = 0.0
+        self.last = float("-inf")  # nothing requested yet: quiet
 
     def attach(self, page: Page) -> None:
         page.on("request", self._started)
@@ -39,15 +40,15 @@ class NetworkActivity:
 
     def _started(self, _request: Any) -> None:
         self.inflight += 1
-        self.last = time.monotonic()
+        self.last = self.clock.elapsed()
 
     def _ended(self, _request: Any) -> None:
         self.inflight = max(0, self.inflight - 1)
-        self.last = time.monotonic()
+        self.last = self.clock.elapsed()
 
     @property
     def quiet(self) -> bool:
-        return self.inflight == 0 and time.monotonic() - self.last > QUIET_S
+        return self.inflight == 0 and self.clock.elapsed() - self.last > QUIET_S
 
 
 async def wait_until_ready(
@@ -65,29 +66,30 @@ async def wait_until_ready(
     get: that is the blank-screen defect, reported here without waiting for the cap.
     """
     assert session.page is not None
-    started = time.monotonic()
+    clock = session.clock  # the game's clock: a test's FakeClock waits no real time
+    started = clock.elapsed()
     deadline = started + cap_s
     flat_since: float | None = None
-    while time.monotonic() < deadline:
+    while clock.elapsed() < deadline:
         quiet = network.quiet
         try:
             thumb = await session.thumbnail()
             view = await detector.scan(session.page)
         except (PageHung, PlaywrightError, ValueError):
-            await asyncio.sleep(0.25)
+            await clock.sleep(LOOK_EVERY_S)
             continue
         text = view.all_text
         if not thumb.is_flat() and gate_text(view) is not None:
             return  # the game asks for a way in: it is ready enough, whatever else still streams in
-        if not thumb.is_flat() and not LOADING_TEXT.search(text) and time.monotonic() - started >= BUSY_NETWORK_S:
+        if not thumb.is_flat() and not LOADING_TEXT.search(text) and clock.elapsed() - started >= BUSY_NETWORK_S:
             return  # drawn, nothing says "loading": a network that never goes quiet must not eat the run
         if quiet and not LOADING_TEXT.search(text):
             if not thumb.is_flat():
                 return
-            flat_since = flat_since or time.monotonic()
-            if time.monotonic() - flat_since >= blank_after_s:
+            flat_since = flat_since or clock.elapsed()
+            if clock.elapsed() - flat_since >= blank_after_s:
                 monitor.report_blank(thumb)
                 return
         else:
             flat_since = None
-        await asyncio.sleep(0.25)
+        await clock.sleep(LOOK_EVERY_S)
