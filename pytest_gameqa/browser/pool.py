@@ -1,4 +1,7 @@
-"""BrowserPool: one browser per pytest process (xdist worker), launched on first use.
+"""BrowserPool: one browser per pytest process (xdist worker), launched as the first game test is set up.
+
+Every game test gets its own browser context from this one browser (browser/session.py opens it), so a
+session of N games pays Chromium's start-up once, not N times.
 
 A game can take its browser down with it (a GPU-process crash, a remote grid dropping the socket), so
 `get()` relaunches a browser that is no longer connected instead of failing every later game.
@@ -16,6 +19,10 @@ from playwright.async_api import Error as PlaywrightError
 
 from .launch import GAME_ARGS, open_browser
 from .remote import RemoteProblem, ServerConnection, explain_connect_error
+
+#: how long closing waits for a launch still under way (a slow one takes seconds on a busy machine)
+#: before cutting it short; bounded so a wedged driver cannot hold up the end of the session
+LAUNCH_WAIT_S = 30.0
 
 
 class BrowserPool:
@@ -38,6 +45,8 @@ class BrowserPool:
         self._exposed = False
         self._failure: str | None = None
         self._lock = asyncio.Lock()
+        #: the launch started by `prelaunch()`, awaited (through the lock) by the first `get()`
+        self._early: asyncio.Task[Browser] | None = None
         #: set the first time loopback is exposed, so the plugin can say so once
         self.exposed_once = False
 
@@ -52,6 +61,19 @@ class BrowserPool:
     @property
     def ws_endpoint(self) -> str | None:
         return self.server.ws_endpoint if self.server else None
+
+    def prelaunch(self) -> None:
+        """Start launching the local browser now, on the running loop, and return at once.
+
+        The first game test's setup (importing the player, resolving its settings) then overlaps the
+        Playwright driver's and Chromium's start-up instead of preceding it; `get()` waits for the launch.
+        A failed launch is not remembered: `get()` launches again and reports the error then. A remote
+        browser is reached when first asked for (whether loopback is exposed depends on the game).
+        """
+        if self.remote or self._failure is not None or self._browser is not None or self._early is not None:
+            return
+        self._early = asyncio.get_running_loop().create_task(self.get())
+        self._early.add_done_callback(lambda task: task.cancelled() or task.exception())  # get() says it again
 
     async def get(self, expose_loopback: bool = False) -> Browser:
         """The process's browser; raises RemoteProblem (one line) when a remote one cannot be reached.
@@ -85,6 +107,9 @@ class BrowserPool:
             return self._browser
 
     async def close(self) -> None:
+        if self._early is not None and not self._early.done():  # a session that ended before its first game
+            await asyncio.wait({self._early}, timeout=LAUNCH_WAIT_S)  # a launch cut short could orphan Chromium
+            self._early.cancel()
         if self._browser is not None:
             with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
                 await asyncio.wait_for(self._browser.close(), 15)

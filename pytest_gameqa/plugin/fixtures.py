@@ -8,6 +8,7 @@ first game test asks for them, never when pytest starts.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,7 @@ async def game_browser_pool(
         pool.fail_with(failure)
     stall_watch = LoopStallWatch(asyncio.get_running_loop())
     stall_watch.start()
+    pool.prelaunch()  # Chromium starts while the first game test's player is imported and set up
     try:
         yield pool
     finally:
@@ -133,6 +135,7 @@ async def game_agent(
     output_path: str,
 ) -> AsyncIterator[GameAgent]:
     """A player with the game loaded and monitored; issues it sees fail the test."""
+    await _import_player()
     from ..agent.agent import GameAgent
     from ..browser.launch import BrowserMissing
     from ..browser.remote import RemoteProblem
@@ -171,6 +174,33 @@ async def game_agent(
     finally:
         await asyncio.shield(capture.close(agent))  # stops the agent
         coordinator.build(request.node, agent)
+
+
+#: the modules a game test needs beyond the plugin's own (the player, the reports); imported on first use
+PLAYER_MODULES = ("..agent.agent", "..report.capture", ".repro", "..report.evidence", "..report.html")
+_player_imported = False
+
+
+async def _import_player() -> None:
+    """Import the player in a worker thread the first time, so the session loop meanwhile serves the
+    browser launch that `prelaunch()` started (a second of Python imports no longer comes before it).
+
+    Then everything alive is moved out of the garbage collector's sight (`gc.freeze`): modules, classes
+    and pytest's own objects live until the process ends, and pytest runs a full collection five times
+    at exit (and Python now and then during play) that would walk them all again.
+    """
+    global _player_imported
+    if not _player_imported:
+        await asyncio.to_thread(_import_modules, PLAYER_MODULES)
+        gc.freeze()
+        _player_imported = True
+
+
+def _import_modules(names: tuple[str, ...]) -> None:
+    import importlib
+
+    for name in names:
+        importlib.import_module(name, __package__)
 
 
 def _servers(config: pytest.Config) -> LocalServers:
