@@ -47,7 +47,7 @@
     let st = canvases.get(canvas);
     if (!st) { st = { id: ++canvasCount, cur: [], last: null, task: -1, area: 0, counts: new Map(), path: null, ref: new WeakRef(canvas) }; canvases.set(canvas, st); live.push(st); }
     const current = taskOf();
-    if (st.task !== current) { st.task = current; st.area = 0; }
+    if (st.task !== current) { st.task = current; st.area = 0; st.ops = 0; }
     return st;
   };
   const live = []; // every canvas state, for the look (WeakRef: a dropped canvas is skipped)
@@ -63,6 +63,16 @@
     const x0 = Math.min(...xs), y0 = Math.min(...ys);
     return [x0, y0, Math.max(...xs) - x0, Math.max(...ys) - y0];
   };
+  // A frame already holding MAX_OPS things skips the rest of its task before any work is done (a game
+  // drawing thousands of rects a frame pays for 400); a task's first ops are always looked at, since a
+  // full repaint comes first.
+  const skip = (ctx) => {
+    try {
+      const st = stOf(ctx.canvas);
+      st.ops = (st.ops || 0) + 1;
+      return st.cur.length >= MAX_OPS && st.ops > 2;
+    } catch (e) { return true; }
+  };
   const add = (ctx, kind, ident, b, extra) => {
     try {
       const canvas = ctx.canvas;
@@ -74,7 +84,10 @@
         st.area += 1;
         return; // the backdrop itself is no "thing"
       }
-      if (st.cur.length >= MAX_OPS) repaint(st); // a canvas drawn in pieces, never cleared: keep the newest
+      if (st.cur.length >= MAX_OPS) {
+        if (st.ops > 1) return; // a full frame: the rest of this task is not recorded (bounded work)
+        repaint(st); // a canvas drawn in pieces, never cleared: a new task starts a new frame
+      }
       st.at = performance.now(); // when this frame was drawn: speeds are measured in the page's own time
       const key = kind + ":" + ident + ":" + Math.round(b[2] / 2) * 2 + "x" + Math.round(b[3] / 2) * 2;
       const n = (st.counts.get(key) || 0) + 1;
@@ -97,6 +110,7 @@
   };
   const paint = (stroke) => (ctx) => {
     try {
+      if (skip(ctx)) return;
       const st = stOf(ctx.canvas);
       const p = st.path;
       if (!p || !(p[2] >= p[0])) return;
@@ -109,6 +123,7 @@
     if (!proto) continue;
     wrap(proto, "drawImage", (ctx, a) => {
       try {
+        if (skip(ctx)) return;
         const img = a[0] || {};
         const iw = img.naturalWidth || img.videoWidth || img.width || 0, ih = img.naturalHeight || img.videoHeight || img.height || 0;
         let b, src = 0;
@@ -119,8 +134,8 @@
         add(ctx, "img", sourceName(img), b, src);
       } catch (e) { /* never into the page */ }
     });
-    wrap(proto, "fillRect", (ctx, a) => add(ctx, "rect", styleOf(ctx, false), box(ctx, +a[0], +a[1], +a[2], +a[3]), 0));
-    wrap(proto, "strokeRect", (ctx, a) => add(ctx, "srect", styleOf(ctx, true), box(ctx, +a[0], +a[1], +a[2], +a[3]), 0));
+    wrap(proto, "fillRect", (ctx, a) => { if (!skip(ctx)) add(ctx, "rect", styleOf(ctx, false), box(ctx, +a[0], +a[1], +a[2], +a[3]), 0); });
+    wrap(proto, "strokeRect", (ctx, a) => { if (!skip(ctx)) add(ctx, "srect", styleOf(ctx, true), box(ctx, +a[0], +a[1], +a[2], +a[3]), 0); });
     wrap(proto, "clearRect", (ctx, a) => {
       try {
         const b = box(ctx, +a[0], +a[1], +a[2], +a[3]), canvas = ctx.canvas;
@@ -129,6 +144,7 @@
     });
     wrap(proto, "fillText", (ctx, a) => {
       try {
+        if (skip(ctx)) return;
         const text = String(a[0]).slice(0, 40);
         const w = ctx.measureText ? ctx.measureText(text).width : 10;
         const size = +(/(\d+(?:\.\d+)?)px/.exec(ctx.font || "") || [0, 10])[1];
