@@ -198,7 +198,8 @@ def write_summary(terminalreporter: Any, results: ResultsFile, results_path: str
         terminalreporter.write_line(f" {rest}")
     if results_path:
         terminalreporter.write_line(f"gameqa results: {relative_to_cwd(results_path)}")
-    html = getattr(terminalreporter.config.option, "htmlpath", None)
+    config = getattr(terminalreporter, "config", None)  # a reporter stand-in may have none
+    html = getattr(getattr(config, "option", None), "htmlpath", None)
     problem = append_step_summary(
         results.tests,
         html_report=relative_to_cwd(html) if html else None,
