@@ -19,7 +19,8 @@
     const native = window[name];
     if (typeof native !== "function") continue;
     window[name] = function (handler, ...rest) {
-      if (typeof handler === "function") {
+      // the harness's own waits (a page.evaluate runs inside Playwright's UtilityScript) are not the game's
+      if (typeof handler === "function" && !/UtilityScript/.test(new Error().stack || "")) {
         const callback = handler;
         handler = function () { state.timers++; return callback.apply(this, arguments); };
       }
