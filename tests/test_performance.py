@@ -118,17 +118,10 @@ def test_low_fps_is_reported_only_when_a_minimum_is_set(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_memory_growth_fails_a_game_that_keeps_allocating(tmp_path: Path) -> None:
-    proc, test = _play(tmp_path / "default", "broken-memory-growth", duration="5")
-    assert proc.returncode == 1, proc.stdout[-2000:]
-    assert "memory-growth" in kinds(test)
-    m = test["metrics"]
-    assert m["heap_growth_mb_per_s"] > 5
-    assert m["heap_end_mb"] - m["heap_start_mb"] > 30
-    assert "memory-growth" in proc.stdout and "MB/s" in proc.stdout
-
-    # the threshold is the user's to raise
-    proc, test = _play(tmp_path / "raised", "broken-memory-growth", "--game-max-heap-growth", "500", duration="5")
+def test_memory_growth_threshold_is_the_user_s_to_raise(tmp_path: Path) -> None:
+    """The default threshold failing this game, with the growth measured, is checked on the example
+    matrix's run of it (tests/test_examples.py, MORE); here the same growth under a raised threshold."""
+    _proc, test = _play(tmp_path / "raised", "broken-memory-growth", "--game-max-heap-growth", "500", duration="5")
     assert "memory-growth" not in kinds(test), test["issues"]
     assert test["metrics"]["heap_growth_mb_per_s"] > 5
 
