@@ -105,6 +105,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 Reply(status=429, headers={"Retry-After": "0"}),
                 pick("decide", "Play now"),
                 decision(action="click_xy", x=200, y=340),
+                # entered means play: the same key moving the player twice (a click through a menu is not)
+                decision(action="press", key="ArrowLeft"),
+                decision(action="press", key="ArrowLeft"),
+                decision(action="press", key="ArrowRight"),
             ],
         )
         tests.append(
@@ -113,7 +117,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 "gate-dom-button",
                 api,
                 duration=8,
-                max_actions=2,
+                max_actions=5,
                 screenshot_format="png",
                 screenshot_scale=0.5,
                 ai_verdict="off",
@@ -227,13 +231,14 @@ def messages_text(request: Request) -> str:
 def test_scripted_decisions_run_after_a_429_with_a_bounded_image_and_a_marked_click(run: Run) -> None:
     test = run.test("test_scripted")
     calls = run.server.calls("scripted")
-    assert [c.purpose for c in calls] == ["decide"] * 3  # the 429, its retry, the second step
+    assert [c.purpose for c in calls] == ["decide"] * 6  # the 429, its retry, the four other steps
     for call in calls:
         (image,) = call.images  # one screenshot per decision
         width, height = image_size(image)
         assert (width, height) == (768, 432) and len(image) < 150_000
         assert call.body["response_format"] == {"type": "json_object"}  # fake model: no schema support known
-    first, second = test["actions"]
+    first, second, *play = test["actions"]
+    assert [a["description"] for a in play] == ["press ArrowLeft", "press ArrowLeft", "press ArrowRight"]
     assert (first["description"], first["policy"]) == ("click 'Play now'", "llm")
     assert any("gate reached: dom-button" in i["message"] for i in test["issues"])  # the model's click got in
     assert second["policy"] == "llm" and second["description"] == "click at (333,567)"
@@ -246,7 +251,7 @@ def test_scripted_decisions_run_after_a_429_with_a_bounded_image_and_a_marked_cl
     assert "The game was entered at" in calls[-1].user_text and "Play now" in calls[-1].user_text
     assert test["reach"]["entered"] and test["reach"]["how"] == "click 'Play now'"
     llm = test["llm"]
-    assert llm["calls"] == 3 and llm["tokens"] == 2 * 1260 and llm["fallbacks"] == 0
+    assert llm["calls"] == 6 and llm["tokens"] == 5 * 1260 and llm["fallbacks"] == 0
     assert llm["cost_usd"] is None  # litellm has no price for "openai/fake": unknown, not 0
 
 

@@ -286,3 +286,20 @@ def test_two_surprises_of_a_thing_that_moves_by_itself_are_no_entry() -> None:
     pos[ball] = (pos[ball][0] + 40, pos[ball][1] + 40)
     tracker.after_action(before, look(t), "s", "press s")
     assert tracker.reach.entered  # the paddle at rest moved on the same input
+
+
+def test_a_game_whose_hook_says_playing_from_load_is_entered_by_the_first_input_that_changes_its_state() -> None:
+    tracker = ReachTracker()
+
+    def look(at: float, board: str) -> Sample:
+        view = PageView(state=f'{{"phase": "playing", "board": "{board}"}}')
+        return Sample.of(view, None, at)
+
+    for i in range(5):
+        tracker.observe_idle(look(i / 4, "........."))
+    before = look(1.25, ".........")
+    tracker.observe_idle(before)
+    tracker.after_action(before, look(1.75, "....X...O"), "Escape", "press Escape")
+    assert not tracker.reach.entered  # near miss: no play input
+    tracker.after_action(before, look(1.75, "....X...O"), "click board", "click board 1 cell r2 c2")
+    assert tracker.reach.entered and "phase=playing" in (tracker.reach.evidence or "")

@@ -36,6 +36,8 @@ class ClickElement(_Base):
 
     @property
     def input_name(self) -> str:
+        if self.target.kind == "cell":
+            return "click board"  # any cell of a board is the same input: a move (see ClickPair)
         return "click " + (self.target.text[:30] or self.target.kind)
 
     @property

@@ -344,6 +344,11 @@ class ReachTracker:
         if phase and not playing_phase(before.state):
             self._enter(how, after.at_s, f"the game's state hook says {phase} after {how}")
             return reaction
+        if phase and reaction.state and is_play_input(input_name) and before.gate is None:
+            # the game's own hook says it is being played, and the input changed its state: no doubt left
+            fields = ", ".join(reaction.state[:2])
+            self._enter(how, after.at_s, f"the game's state hook says {phase}; {input_name} changed {fields}")
+            return reaction
         if before.menu and (reaction.gate_gone is not None or reaction.scene.switched or not after.menu):
             if before.screen_name != after.screen_name or reaction.scene.switched:
                 self.judge.menu_passed(before.screen_name, how, after.at_s)
