@@ -11,30 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
-from playwright.async_api import ConsoleMessage, Page, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
-from ..browser.session import _NET_ERRORS, Clock, GameSession, PageHung, origin_of
+from ..browser.session import Clock, GameSession, PageHung, origin_of
 from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
+from .events import PageEvents
 from .frozen import FROZEN_WINDOW_S, LoopClock, frozen_message
 from .issuebook import ConsoleLog, FloodGate, IssueBook
 from .loading import LOADING_HANG_S, READ_JS, LoadingJudge, texts_of
 from .pagebudget import PageBudgetTally
 from .pixels import Thumbnail, decode_png
+from .summary import Summary
 
-_STACK_LOCATION = re.compile(r"\(?((?:https?|file|blob):[^\s()]+?):(\d+):(\d+)\)?\s*$", re.M)
-#: Chromium's own diagnostics (SwiftShader stalls caused by screenshots): not the game's doing.
-_BROWSER_CHATTER = re.compile(r"GL Driver Message|\[\.WebGL-0x[0-9a-f]+\]", re.I)
-#: the browser's own interventions, reported in the page's console but not the game's errors
-_INTERVENTIONS = re.compile(r"Ignored attempt to cancel a touch\w* event with cancelable=false", re.I)
-_NOISE_WARNINGS = re.compile(r"autoplay|AudioContext was not allowed|play\(\) request was interrupted", re.I)
 #: a main-thread stall this long (that ended) is measured and reported as a warning
 STALL_MIN_S = 1.0
 #: a screen that looks flat on the small thumbnail is confirmed at this scale (12 px text is 6 px there)
@@ -44,28 +37,9 @@ DETAIL_SCALE = 0.5
 FINAL_VERDICT_S = 4.5
 #: how often the watchdog reads the screen's text while the game is loading (a small evaluate)
 LOADING_LOOK_S = 0.5
-#: a stall this soon after the way in is the level loading (its allocations are not a leak)
-ENTRY_GRACE_S = 2.0
 
 
-def _net_failure(failure: str) -> str:
-    """`net::ERR_NAME_NOT_RESOLVED` -> "host not found (net::ERR_NAME_NOT_RESOLVED)"."""
-    match = re.search(r"(ERR_[A-Z_]+)", failure)
-    if not match:
-        return failure
-    code = match.group(1)
-    human = next((v for k, v in _NET_ERRORS.items() if code.startswith(k)), None)
-    return f"{human} (net::{code})" if human else f"net::{code}"
-
-
-def _stack_location(stack: str | None) -> str | None:
-    if not stack:
-        return None
-    match = _STACK_LOCATION.search(stack)
-    return f"{match.group(1)}:{match.group(2)}:{match.group(3)}" if match else None
-
-
-class GameMonitor:
+class GameMonitor(PageEvents, Summary):
     """Collects issues for one game; `fatal` is set the moment playing on becomes pointless."""
 
     def __init__(self, settings: GameSettings, clock: Clock, game_url: str) -> None:
@@ -153,143 +127,7 @@ class GameMonitor:
     def is_first_party(self, url: str) -> bool:
         return origin_of(url) in self.first_party
 
-    # ------------------------------------------------------------------------------------------ events
-    def attach(self, session: GameSession, page: Page) -> None:
-        self.session = session
-        page.on("pageerror", self._on_page_error)
-        page.on("console", self._on_console)
-        page.on("response", self._on_response)
-        page.on("requestfailed", self._on_request_failed)
-        page.on("crash", lambda _p: self.record(IssueKind.CRASH, "the game's renderer process crashed"))
-        page.on("close", self._on_close)
-        page.on("framenavigated", self._on_frame_navigated)
-        page.on("request", self._on_request)
-        page.on("requestfinished", self._on_request_done)
-        session.browser.on("disconnected", self._on_disconnected)
-
-    def _on_request(self, request: Request) -> None:
-        self._net_inflight += 1
-        self._net_last = self.clock.now()
-        with contextlib.suppress(PlaywrightError):
-            if request.is_navigation_request() and request.frame.parent_frame is None:
-                self._nav_request_at = self._net_last
-
-    def _on_request_done(self, _request: Request) -> None:
-        self._net_inflight = max(0, self._net_inflight - 1)
-        self._net_last = self.clock.now()
-
-    @property
-    def network_quiet(self) -> bool:
-        return self._net_inflight == 0 and self.clock.now() - self._net_last > 0.5
-
-    def _after_load(self) -> bool:
-        """The game document has loaded (the session's load with retries is over)."""
-        return self.session is not None and self.session.load_s is not None
-
-    def _on_page_error(self, error: Any) -> None:
-        name = getattr(error, "name", "") or "Error"
-        message = getattr(error, "message", "") or str(error)
-        stack = getattr(error, "stack", None)
-        text = message if message.startswith(name) else f"{name}: {message}"
-        self.record(IssueKind.PAGE_ERROR, text, location=_stack_location(stack))
-
-    def _on_console(self, msg: ConsoleMessage) -> None:
-        if self._flood.hit(self.clock.now()):
-            self._pause_console()
-        text = msg.text
-        loc = msg.location or {}
-        location = None
-        if loc.get("url"):
-            location = f"{loc['url']}:{loc.get('lineNumber', 0) + 1}:{loc.get('columnNumber', 0) + 1}"
-        self.console_log.append(f"[{self.clock.now():7.2f}s] console.{msg.type}: {text[:500]}")
-        if _BROWSER_CHATTER.search(text):
-            return
-        if msg.type == "error":
-            if text.startswith("Failed to load resource"):
-                return  # the response/requestfailed event reports it with the URL and origin
-            if _INTERVENTIONS.search(text):  # a scroll in progress wins over preventDefault(): Chromium's call
-                self.record(IssueKind.WARNING, f"browser intervention: {text}", location=location)
-                return
-            self.record(IssueKind.CONSOLE_ERROR, text, location=location, frame_url=loc.get("url"))
-        elif msg.type == "warning":
-            if _NOISE_WARNINGS.search(text):
-                self.record(IssueKind.WARNING, f"autoplay policy: {text}", location=location)
-            else:
-                self.record(IssueKind.WARNING, f"console.warn: {text}", location=location)
-
-    def _pause_console(self) -> None:
-        page = self.session.page if self.session is not None else None
-        if page is None:
-            return
-        page.remove_listener("console", self._on_console)  # Playwright stops sending console events
-        self.record(IssueKind.WARNING, self._flood.message())
-        asyncio.get_running_loop().call_later(self._flood.pause_s, self._resume_console, page)
-
-    def _resume_console(self, page: Page) -> None:
-        if self._stopping or page.is_closed() or (self.session is not None and self.session.closing):
-            return
-        page.on("console", self._on_console)
-
-    def _on_response(self, response: Response) -> None:
-        if response.status < 400:
-            return
-        request = response.request
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            # the game document itself: its first load is the session's to report; a later move of the
-            # game's own page to a broken first-party URL ends the game just as surely
-            if self._after_load() and self.is_first_party(request.url):
-                self.record(IssueKind.LOAD_FAILURE, f"the game navigated to {request.url}: HTTP {response.status}")
-            return
-        self._network_problem(request.url, f"HTTP {response.status} for {request.url}")
-
-    def _on_request_failed(self, request: Request) -> None:
-        self._on_request_done(request)
-        failure = request.failure or "failed"
-        if "ERR_ABORTED" in failure:
-            return  # cancelled by the page or by a navigation, not broken
-        if request.is_navigation_request() and request.frame.parent_frame is None:
-            # another origin that cannot be reached is left_origin's business (the player goes back)
-            if self._after_load() and self.is_first_party(request.url):
-                self.record(IssueKind.LOAD_FAILURE, f"the game navigated to {request.url}: {_net_failure(failure)}")
-            return
-        self._network_problem(request.url, f"request failed ({failure}) for {request.url}")
-
-    def _network_problem(self, url: str, message: str) -> None:
-        if url.startswith(("data:", "blob:", "chrome-extension:")):
-            return
-        path = re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0]
-        if path == "/favicon.ico":
-            self.record(IssueKind.WARNING, f"favicon missing: {message}")
-        elif self.is_first_party(url):
-            self.record(IssueKind.NETWORK_ERROR, message)
-        else:
-            self.record(IssueKind.WARNING, f"third-party {message}")
-
-    def _crashed(self) -> bool:
-        """A renderer crash can take its page and browser with it: those are one defect, not three."""
-        return any(i.kind is IssueKind.CRASH for i in self._issues.values())
-
-    def _on_close(self, _page: Page) -> None:
-        if self.session is not None and not self.session.closing and not self._crashed():
-            self.record(IssueKind.CRASH, "the game page was closed while the agent was playing")
-
-    def _on_disconnected(self, _browser: Any) -> None:
-        if self.session is not None and not self.session.closing and not self._crashed():
-            self.record(IssueKind.CRASH, "the browser disconnected while the agent was playing")
-
-    def _on_frame_navigated(self, frame: Any) -> None:
-        url = frame.url or ""
-        if not url.startswith("http"):
-            if frame.parent_frame is None and url.startswith("chrome-error"):
-                self.left_origin = url
-            return
-        if frame.parent_frame is None:
-            if origin_of(url) != self.game_origin:
-                self.left_origin = url
-        elif self.ready_at is None:
-            # frames the game page embeds while loading are part of the game (itch.io-style iframes)
-            self.first_party.add(origin_of(url))
-
+    # ------------------------------------------------------------------------------------------ events (events.py)
     def on_probe_event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         if kind == "webgl-context-lost":
@@ -373,45 +211,6 @@ class GameMonitor:
     def unresponsive_for(self) -> float:
         """Seconds the watchdog's ping has waited for the page so far (0 when the page answers)."""
         return 0.0 if self._ping_sent is None else max(0.0, self.clock.now() - self._ping_sent)
-
-    def play_heap_samples(self) -> list[MetricSample]:
-        """Heap samples of play: after the way in (or ready, if never entered), once the network went
-        quiet, and after a level load the way in started (its stall and allocations are loading)."""
-        start = self.entered_at if self.entered_at is not None else self.ready_at
-        self._sync_loading()
-        if start is None or self.loading.ended_at is None:
-            return []  # still loading: its allocations are not a leak
-        start = max(start, self.loading.ended_at)
-        for stall in self.metrics.stalls:
-            if stall.at_s <= start + ENTRY_GRACE_S or stall.phase == "loading":
-                start = max(start, stall.at_s + stall.duration_s)
-        samples = self.metrics.samples
-        quiet = zip(samples, self._sample_quiet, strict=False)
-        quiet_from = next((s.at_s for s, q in quiet if q and s.at_s >= start), None)
-        if quiet_from is None:
-            return []
-        return [s for s in samples if s.at_s >= quiet_from and s.heap_mb is not None]
-
-    def _note_document(self, event: dict[str, Any], now: float) -> None:
-        """Place the game document's navigation start on our clock; keep its paint and load marks.
-
-        `now - page_now` overestimates the start by the binding's delivery delay, so the smallest
-        value seen is the best. A new document (retry, redirect) replaces the marks until the game
-        is ready; later navigations (links, returns to the game) are not its loading.
-        """
-        origin, page_now = event.get("origin"), event.get("now")
-        url = str(event.get("url") or "")
-        if origin is None or page_now is None or url.startswith(("about:", "chrome-error:")):
-            return
-        if origin != self._doc_origin:
-            if self.ready_at is not None and self._doc_origin is not None:
-                return  # the game's first document can report after ready (a start screen shows at once)
-            self._doc_origin, self._nav_at, self._doc_marks = origin, None, {}
-        start = now - float(page_now) / 1000
-        self._nav_at = start if self._nav_at is None else min(self._nav_at, start)
-        for key in ("fcp", "loadEnd"):
-            if event.get(key) is not None:
-                self._doc_marks[key] = float(event[key])
 
     # ------------------------------------------------------------------------------------------ watchdog
     def stop_watching(self) -> None:
@@ -629,47 +428,7 @@ class GameMonitor:
         if message:
             self.record(IssueKind.FREEZE, message)
 
-    # ------------------------------------------------------------------------------------------ summary
-    def finish_metrics(self) -> GameMetrics:
-        m = self.metrics
-        m.t0_unix_s = round(self._t0_unix, 3)
-        m.page_budget = self._page_budget.budget
-        self._sync_loading()
-        m.loading = self.loading.record() if self.ready_at is not None else None
-        nav = self._nav_at
-        m.navigation_s = round(nav, 3) if nav is not None else None
-        since_nav = (lambda t: round(max(0.0, t - nav), 3)) if nav is not None else (lambda t: t)
-        if "loadEnd" in self._doc_marks:
-            m.load_s = round(self._doc_marks["loadEnd"] / 1000, 3)
-        elif self.session is not None and self.session.load_s is not None:
-            m.load_s = since_nav(self.session.load_s)
-        if "fcp" in self._doc_marks:
-            m.first_frame_s = round(self._doc_marks["fcp"] / 1000, 3)
-        m.ready_s = since_nav(self.ready_at) if self.ready_at is not None else None
-        fps = sorted(s.fps for s in m.samples if s.fps is not None)
-        if fps:
-            m.fps_avg = round(sum(fps) / len(fps), 1)
-            m.fps_min = fps[0]
-            m.fps_p5 = fps[max(0, math.ceil(len(fps) * 0.05) - 1)]  # nearest rank
-        heap = [(s.at_s, mb) for s in m.samples if (mb := s.heap_mb) is not None]
-        if len(heap) >= 2:
-            m.heap_start_mb, m.heap_end_mb = heap[0][1], heap[-1][1]
-            m.heap_max_mb = max(v for _, v in heap)
-        # growth is judged on play, not on loading bursts (see play_heap_samples)
-        play = [(s.at_s, s.heap_mb) for s in self.play_heap_samples() if s.heap_mb is not None]
-        m.heap_growth_mb_per_s = _slope(play) if len(play) >= 2 else None
-        return m
-
-
-def _slope(points: list[tuple[float, float]]) -> float | None:
-    """Least-squares MB/s: one garbage collection at either end cannot fake or hide a trend."""
-    n = len(points)
-    mean_t = sum(t for t, _ in points) / n
-    mean_v = sum(v for _, v in points) / n
-    var = sum((t - mean_t) ** 2 for t, _ in points)
-    if var <= 0:
-        return None
-    return round(sum((t - mean_t) * (v - mean_v) for t, v in points) / var, 3)
+    # ------------------------------------------------------------------------------------------ summary (summary.py)
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:
