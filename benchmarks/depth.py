@@ -91,6 +91,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="seeds per game and mode")
     parser.add_argument("--games", default=",".join(GAMES_DEPTH))
+    parser.add_argument("--modes", default=",".join(MODES), help="before,after (before: GAMEQA_SEEK=off)")
+    parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--out", default=str(BENCH / "depth-results.json"))
     args = parser.parse_args()
     games = [g for g in args.games.split(",") if g]
@@ -101,9 +103,9 @@ def main() -> None:
     started = time.time()
     before = machine()
     with tempfile.TemporaryDirectory(prefix="gameqa-depth-") as tmp:
-        for seed in range(1, args.runs + 1):
+        for seed in range(args.first_seed, args.first_seed + args.runs):
             for game in games:
-                for mode in MODES:
+                for mode in [m for m in MODES if m in args.modes.split(",")]:
                     row = one(game, seed, mode, Path(tmp))
                     rows.append(row)
                     when = f"{row['found_at_s']:.1f} s" if row["found"] else "not found"

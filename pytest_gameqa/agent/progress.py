@@ -34,6 +34,17 @@ GOAL_WORDS = re.compile(r"\b(score|points?|pts|distance|dist|coins?|gold|gems?|s
 #: a number rising between actions at this share of its rate during actions (or more) rises by itself:
 #: a clock or an auto-runner's distance, not the player's doing
 CLOCK_SHARE = 0.3
+#: keys that do the same in most games (WASD for the arrows), for telling one input from another
+ALIASES = {
+    "d": "ArrowRight",
+    "a": "ArrowLeft",
+    "w": "ArrowUp",
+    "s": "ArrowDown",
+    "KeyD": "ArrowRight",
+    "KeyA": "ArrowLeft",
+    "KeyW": "ArrowUp",
+    "KeyS": "ArrowDown",
+}
 #: rises between actions before a number can be called a clock (a level may start once by itself)
 CLOCK_MIN_IDLE = 2
 #: a number raised by this many different inputs, none of them most of the time, is time passing
@@ -120,6 +131,12 @@ class Counter:
             return False
         input_rate = self.rises_input / self.input_s if self.input_s > 0 else 0.0
         return self.rises_idle / self.idle_s >= CLOCK_SHARE * input_rate
+
+    @property
+    def specific(self) -> bool:
+        """Raised by one input only (a key and its alias: ArrowRight and d walk alike), as a score by
+        Space or a distance by Right; a number two different inputs raise may just be time passing."""
+        return len({ALIASES.get(name, name) for name in self.raised_by}) <= 1
 
     @property
     def by_input(self) -> bool:
@@ -336,8 +353,10 @@ class ProgressTracker:
         return " ".join(lines)
 
     def is_clock(self, key: str) -> bool:
+        """Time-like: it rises by itself, or with unrelated inputs alike (Space and ArrowUp both "raise"
+        a clock that ticks during each): no lead for the seeker, whatever the report says of it."""
         counter = self.counters.get(key)
-        return counter is not None and counter.clock
+        return counter is not None and (counter.clock or not counter.specific)
 
     @property
     def progress(self) -> Progress:

@@ -164,6 +164,8 @@ class Seeker:
             if all(self.tracker.is_clock(k) for k in self.hold_for):
                 self.holding = None  # what it raised turned out to be time passing
         if self.holding is not None and not self.touch:
+            if self.approach != "keep moving" and self.rng.random() < EXPLORE_SHARE:
+                return None  # now and then something else: a number only the held key seemed to raise may be time
             self.last_reason = f"{self.approach}: keep holding {self.holding} while it responds"
             return HoldKey(key=self.holding, ms=HOLD_MS)
         if self.approach == "keep moving" and not self.touch:
