@@ -131,11 +131,12 @@ class HeuristicPolicy:
         if self.confirm is not None:
             action, self.confirm = self.confirm, None
             self.last_reason = "the game reacted: the same input again"
-            if action.input_name == "click board":  # the cell it played is taken now: another one
-                empty = [c for c in view.candidates if c.kind == "cell" and not c.filled]
-                if not empty:
+            if action.input_name == "click board":  # another cell (the one it played may be taken now)
+                cells = [c for c in view.candidates if c.kind == "cell"]
+                others = [c for c in cells if not c.filled] or [c for c in cells if c.description != action.describe()]
+                if not others:
                     return self._enter(view)
-                return ClickElement(target=empty[(len(empty) * 2) // 3])
+                return ClickElement(target=others[(len(others) * 2) // 3])
             return action
         menu = is_menu(view)
         if self.left_menu and not menu and not self.swept and (view.canvases or view.candidates):

@@ -191,9 +191,14 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
     avoid = AVOID if not game_over else re.compile(r"\b(quit|exit|share|more games|buy|shop|store)\b", re.I)
     controls = [c for c in view.candidates if c.kind in ("button", "link", "prompt") and c.score >= 0]
     # 1. a start control: the DOM button or prompt that says start/play/ok
+    levels = 0
     for c in controls:
         text = c.text.strip()
-        forward = START_WORDS.search(text) or FORWARD.match(text)
+        level = not START_WORDS.search(text) and FORWARD.match(text)
+        if level and levels:
+            continue  # a level list: the first level is the way in, the other 199 are the same way
+        levels += bool(level)
+        forward = START_WORDS.search(text) or level
         if forward and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
             add(action_for(c), f"a start control {text!r}")
     # 2. a name field comes before its start button
