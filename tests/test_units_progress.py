@@ -270,6 +270,10 @@ def test_after_a_round_that_went_nowhere_it_keeps_moving_and_turns_at_a_wall() -
     seek.learn(first)
     play.look(hud("Round 1"))
     assert seek.choose(hud("Round 1")) == first  # keep going
+    play.act(first, hud("Round 1"), moved=False)
+    seek.learn(first)
+    play.look(hud("Round 1"))
+    assert seek.choose(hud("Round 1")) == first  # and once more (STILL_LIMIT)
     play.act(first, hud("Round 1"), moved=False)  # still nothing: a wall
     seek.learn(first)
     play.look(hud("Round 1"))

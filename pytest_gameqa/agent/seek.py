@@ -62,7 +62,7 @@ FALL_COST = 0.5
 #: the game visibly reacting, with no counter raised: a hint, not progress
 MOVED_VALUE = 0.1
 #: holds in a row that moved nothing before "keep moving" turns around (it met a wall)
-STILL_LIMIT = 2
+STILL_LIMIT = 3
 APPROACHES = ("seek", "keep moving", "explore")
 
 
