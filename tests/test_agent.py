@@ -32,31 +32,35 @@ def test_per_game_test_files_in_examples(tmp_path: Path) -> None:
     assert "2 failed, 3 passed" in proc.stdout
 
 
-def _sequence(tmp_path: Path, seed: str) -> list[str]:
-    proc, results = run_pytest(
-        [
-            "--game-url",
-            str(GAMES / "healthy-turn-based"),
-            "--game-seed",
-            seed,
-            "--game-max-actions",
-            "14",
-            "--game-duration",
-            "14",
-        ],
-        tmp_path,
-    )
-    assert results is not None, proc.stdout[-2000:]
-    (test,) = results["tests"]
-    actions = [a["description"] for a in test["actions"]]
-    assert len(actions) >= 8, actions  # a slow machine may fit fewer than 14 into 14 s
-    return actions
+SEEDS = """
+import pytest
+
+GAME = {game!r}
+
+@pytest.mark.game(GAME, seed=7, max_actions=14, duration=14)
+async def test_first(game_agent):
+    pass
+
+@pytest.mark.game(GAME, seed=7, max_actions=14, duration=14)
+async def test_again(game_agent):
+    pass
+
+@pytest.mark.game(GAME, seed=8, max_actions=14, duration=14)
+async def test_other(game_agent):
+    pass
+"""
 
 
 def test_same_seed_same_actions_other_seed_other_actions(tmp_path: Path) -> None:
-    first = _sequence(tmp_path / "a", "7")
-    second = _sequence(tmp_path / "b", "7")
-    other = _sequence(tmp_path / "c", "8")
+    """Three games in one session (a session's start-up paid once): the browser and the session they
+    share must not leak into the player's choices."""
+    (tmp_path / "test_seeds.py").write_text(SEEDS.format(game=str(GAMES / "healthy-turn-based")))
+    proc, results = run_pytest(["test_seeds.py"], tmp_path, timeout=240)
+    assert results is not None, proc.stdout[-2000:]
+    actions = {t["nodeid"].split("::")[-1]: [a["description"] for a in t["actions"]] for t in results["tests"]}
+    first, second, other = actions["test_first"], actions["test_again"], actions["test_other"]
+    for sequence in (first, second, other):
+        assert len(sequence) >= 8, sequence  # a slow machine may fit fewer than 14 into 14 s
     common = min(len(first), len(second))
     assert first[:common] == second[:common]
     common = min(len(first), len(other))

@@ -200,20 +200,19 @@ def _start(*steps: str) -> list[str]:
 
 #: the way to repro-key-sequence's defect (Enter, then the 5th ArrowLeft) given as start steps, among
 #: presses that do nothing for it (Space, ArrowRight) and with the lefts split in two: the run fails the
-#: same way every time, and shrinking has noise to cut and two presses to merge
+#: same way every time, and shrinking has noise to cut and, once ArrowRight is gone, two presses to merge
 KEY_STEPS = _start(
-    "press Space 3 times",
-    "press Enter",
-    "press ArrowRight 2 times",
-    "press ArrowLeft 2 times",
-    "press Space",
-    "press ArrowLeft 3 times",
+    "press Space 2 times", "press Enter", "press ArrowLeft 2 times", "press ArrowRight", "press ArrowLeft 3 times"
 )
+
+KEY_DURATION = "8"  # seconds: the player's own actions after the defect, noise the shrink cuts first
 
 
 @pytest.fixture(scope="module")
 def key_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, str]:
-    return _failed_run(tmp_path_factory.mktemp("key"), "repro-key-sequence", "--game-confirm", "2", *KEY_STEPS)
+    # the defect comes with the start steps: a few seconds of play after them make the recording to shrink
+    args = ["--game-confirm", "2", "--game-duration", KEY_DURATION, *KEY_STEPS]
+    return _failed_run(tmp_path_factory.mktemp("key"), "repro-key-sequence", *args)
 
 
 @pytest.fixture(scope="module")
@@ -271,18 +270,24 @@ def test_restart_repro_shrinks_to_start_and_try_again(tmp_path: Path) -> None:
     assert proc.stdout.strip().endswith("reproduced 2/2"), proc.stdout + proc.stderr
 
 
+FREEZE_AND_HEALTHY = """
+import pytest
+
+@pytest.mark.game("{games}/repro-crash-freeze", duration=8, start=["click Start", "press Space", "press Space"])
+async def test_frozen(game_agent):
+    pass
+
+@pytest.mark.game("{games}/healthy-turn-based", duration=8)
+async def test_healthy(game_agent):
+    pass
+"""
+
+
 @pytest.mark.e2e
 def test_freeze_repro_replays_and_a_healthy_game_writes_none(tmp_path: Path) -> None:
-    proc, results = run_pytest(
-        [
-            f"--game-url={GAMES / 'repro-crash-freeze'}",
-            f"--game-url={GAMES / 'healthy-turn-based'}",
-            "--game-duration",
-            "8",
-        ],
-        tmp_path,
-        timeout=150,
-    )
+    # the hang is reached by start steps (Start, then the 2nd Space), for the frozen game only
+    (tmp_path / "test_games.py").write_text(FREEZE_AND_HEALTHY.format(games=str(GAMES)))
+    proc, results = run_pytest(["test_games.py"], tmp_path, timeout=150)
     assert results is not None, proc.stdout[-2000:]
     by_game = {t["url"].rsplit("/", 1)[-1]: t for t in results["tests"]}
     healthy = by_game["healthy-turn-based"]
