@@ -303,3 +303,44 @@ def test_a_game_whose_hook_says_playing_from_load_is_entered_by_the_first_input_
     assert not tracker.reach.entered  # near miss: no play input
     tracker.after_action(before, look(1.75, "....X...O"), "click board", "click board 1 cell r2 c2")
     assert tracker.reach.entered and "phase=playing" in (tracker.reach.evidence or "")
+
+
+def test_new_things_after_an_input_are_a_reaction_unless_their_kind_comes_and_goes_by_itself() -> None:
+    """A shot fired (a new sprite) is a reaction; a pulsing title drawn at a size its idle looks never
+    showed is the same title, not a new thing. Sizes are part of a key, so a pulse churns keys."""
+    envelope = Envelope()
+    title = "c1|text:GALAXY:{}x40#1"
+    looks = [
+        _scene(t / 4, {title.format(300 + 2 * (t % 3)): (490, 200, 300, 40, 0), SHIP: (400, 500, 14, 14, 0)})
+        for t in range(6)
+    ]
+    _learn(envelope, looks)
+    before = _scene(2.0, {title.format(300): (490, 200, 300, 40, 0), SHIP: (400, 500, 14, 14, 0)})
+    pulse = _scene(2.5, {title.format(310): (490, 200, 310, 40, 0), SHIP: (400, 500, 14, 14, 0)})
+    assert not compare(before, pulse, envelope).changes
+    shot = "c1|img:bullet.png:4x10#1"
+    fired = _scene(
+        2.5, {title.format(300): (490, 200, 300, 40, 0), SHIP: (400, 500, 14, 14, 0), shot: (405, 480, 4, 10, 0)}
+    )
+    reaction = compare(before, fired, envelope)
+    assert reaction.moved and reaction.changes[0].words() == "made a drawn 4x10 sprite appear"
+
+
+def test_a_blinking_prompt_is_still_a_gate_in_its_dark_half() -> None:
+    """'PRESS ENTER' blinks; a look while it is hidden is still the title: a highlight that moves there
+    is no play, and the title is not a menu passed when it shows again."""
+    tracker = ReachTracker()
+    cursor = "c1|rect:#ff0:6x8#1"
+    t = 0.0
+    for i in range(6):
+        tracker.observe_idle(_look(t, {cursor: (500, 300, 6, 8, 0)}, lines=["PRESS ENTER"] if i % 2 == 0 else []))
+        t += 0.25
+    for n in range(3):  # every action lands in the prompt's dark half; the cursor moves 40 px each time
+        before = _look(t, {cursor: (500 + 40 * n, 300, 6, 8, 0)})
+        tracker.observe_idle(before)
+        t += 0.4
+        tracker.after_action(before, _look(t, {cursor: (540 + 40 * n, 300, 6, 8, 0)}), "ArrowRight", "press ArrowRight")
+        t += 0.25
+        tracker.observe_idle(_look(t, {cursor: (540 + 40 * n, 300, 6, 8, 0)}, lines=["PRESS ENTER"]))
+    tracker.finish()
+    assert not tracker.reach.entered and tracker.reach.menus == []

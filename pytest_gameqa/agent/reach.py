@@ -10,8 +10,6 @@ state fields, pixels last. A change counts only beyond the idle change; whether 
 
 from __future__ import annotations
 
-import json
-import re
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -19,8 +17,9 @@ from ..dom.detector import PageView
 from ..models import Reach
 from ..monitor.pixels import Thumbnail, changed_cells
 from .entry import EntryJudge, PlayEvidence, describe, is_play_input, scene_evidence
-from .reading import gate_text, is_menu, menu_items, menu_rows, segments
+from .reading import gate_text, is_menu, menu_items, menu_rows
 from .scene import Envelope, Scene, SceneReaction, compare
+from .signals import fold, playing_phase, state_fields, text_changes, text_keys
 
 GRID_W, GRID_H = 16, 9
 #: mean absolute difference of a cell's channels that counts as a change (0-255 scale)
@@ -29,12 +28,11 @@ CELL_DIFF = 10
 MIN_IDLE_LOOKS = 4
 #: pixels count as evidence only while less than this share of the screen moves by itself
 STILL_SHARE = 0.3
-_DIGITS = re.compile(r"\d+(\.\d+)?")
-PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
+#: a prompt that blinks is hidden for up to about a second: a gate seen this recently is still there
+GATE_BLINK_S = 1.5
 #: two reactions confirm each other through a thing only among each one's first few (most telling)
 #: changes: when a camera pans every tile moves, and any two pans would share some tile
 CONFIRM_THINGS = 3
-_PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
 
 
 def cell_mask(a: Thumbnail, b: Thumbnail) -> frozenset[int]:
@@ -55,73 +53,6 @@ def _dilate(cells: frozenset[int] | set[int], radius: int = 2) -> set[int]:
                 if 0 <= nx < GRID_W and 0 <= ny < GRID_H:
                     out.add(ny * GRID_W + nx)
     return out
-
-
-def text_keys(view: PageView) -> frozenset[str]:
-    """The screen's text pieces as shown ("Jumps: 3"): a change in them may be the game's reaction.
-
-    Only live readings (DOM, canvas text): what OCR read arrives later, from an older frame.
-    """
-    live = view.model_copy(update={"drawn": [d for d in view.drawn if d.source != "ocr"]})
-    return frozenset(s.lower()[:80] for s in segments(live))
-
-
-def fold(text: str) -> str:
-    """A text piece with numbers folded: "Score: 12" and "Score: 13" are the same piece that counts."""
-    return _DIGITS.sub("#", text)
-
-
-def number_slots(a: str, b: str) -> set[int]:
-    """Which numbers differ between two texts of the same folded shape ("distance 12 lane 0.00")."""
-    na, nb = [m.group(0) for m in _DIGITS.finditer(a)], [m.group(0) for m in _DIGITS.finditer(b)]
-    return {i for i, (x, y) in enumerate(zip(na, nb, strict=True)) if x != y}
-
-
-def text_changes(a: frozenset[str], b: frozenset[str]) -> dict[str, set[int] | None]:
-    """folded piece -> the number slots that changed (None: the piece appeared or went away)."""
-    fa: dict[str, str] = {fold(t): t for t in a}
-    fb: dict[str, str] = {fold(t): t for t in b}
-    out: dict[str, set[int] | None] = {}
-    for key in fa.keys() | fb.keys():
-        if key in fa and key in fb:
-            if fa[key] != fb[key]:
-                out[key] = number_slots(fa[key], fb[key])
-        else:
-            out[key] = None
-    return out
-
-
-def state_fields(view: PageView) -> dict[str, str]:
-    """The game's own state hook (render_game_to_text) flattened to key -> value."""
-    if not view.state:
-        return {}
-    try:
-        data = json.loads(view.state)
-    except (json.JSONDecodeError, ValueError):
-        return {"text": view.state[:200]}
-    out: dict[str, str] = {}
-
-    def walk(value: object, prefix: str, depth: int) -> None:
-        if len(out) >= 200:
-            return
-        if isinstance(value, dict) and depth < 4:
-            for k, v in value.items():
-                walk(v, f"{prefix}.{k}" if prefix else str(k), depth + 1)
-        elif isinstance(value, list) and depth < 4:
-            for i, v in enumerate(value[:20]):
-                walk(v, f"{prefix}[{i}]", depth + 1)
-        else:
-            out[prefix] = str(value)[:80]
-
-    walk(data, "", 0)
-    return out
-
-
-def playing_phase(fields: dict[str, str]) -> str | None:
-    for key, value in fields.items():
-        if key.split(".")[-1].lower() in _PHASE_KEYS and PLAYING_STATES.search(value.strip()):
-            return f"{key}={value}"
-    return None
 
 
 @dataclass
@@ -273,6 +204,8 @@ class ReachTracker:
         self.gate_seen = False
         self.current_gate: str | None = None
         self.current_screen = "the first screen"
+        self._gate_recent: tuple[str, float] | None = None  # the last gate seen, and when
+        self._pass_how: tuple[str, float] | None = None  # the first action after which the gate was not shown
         self.last_growth = 0.0
 
     # ----------------------------------------------------------------------------------- samples
@@ -292,19 +225,39 @@ class ReachTracker:
         self._note(sample)
         return changed
 
+    def _gate_of(self, sample: Sample) -> str | None:
+        """The start gate of this look, or of one a blink ago: a blinking "PRESS ENTER" is still there
+        while hidden (a look in its dark half is no look at the game)."""
+        if sample.gate is not None:
+            return sample.gate
+        if self._gate_recent is not None and 0 <= sample.at_s - self._gate_recent[1] <= GATE_BLINK_S:
+            return self._gate_recent[0]
+        return None
+
     def _note(self, sample: Sample) -> None:
         if sample.gate is not None:
+            self._gate_recent = (sample.gate, sample.at_s)
+            if self.judge.menus and self.judge.menus[-1] == sample.gate[:60].strip():
+                self.judge.menus.pop()  # it is back: it blinked, or the input did not pass it
+            self._pass_how = None
             self.gate_seen = True
             self.current_gate = sample.gate
             if self.reach.start_text is None:
                 self.reach.start_text = sample.gate[:200]
         else:
             self.current_gate = None
+            if self._gate_recent is not None and sample.at_s - self._gate_recent[1] > GATE_BLINK_S:
+                self._gate_passed()  # gone for longer than a blink: the first input after it passed it
         self.current_screen = sample.screen_name
         if len(self.screens) < 500:
             self.screens.add(f"{(sample.gate or '').lower()}|{sample.view.fingerprint()}")
             self.reach.screens = len(self.screens)
         self.last = sample
+
+    def _gate_passed(self) -> None:
+        if self._gate_recent is not None and self._pass_how is not None:
+            self.judge.menu_passed(self._gate_recent[0][:60], *self._pass_how)
+        self._gate_recent = self._pass_how = None
 
     def _enter(self, how: str, at_s: float, evidence: str) -> None:
         self.reach.entered = True
@@ -349,9 +302,15 @@ class ReachTracker:
             fields = ", ".join(reaction.state[:2])
             self._enter(how, after.at_s, f"the game's state hook says {phase}; {input_name} changed {fields}")
             return reaction
-        if before.menu and (reaction.gate_gone is not None or reaction.scene.switched or not after.menu):
-            if before.screen_name != after.screen_name or reaction.scene.switched:
-                self.judge.menu_passed(before.screen_name, how, after.at_s)
+        gate, after_gate = self._gate_of(before), self._gate_of(after)
+        if gate and not after.gate and self._pass_how is None:
+            self._pass_how = (how, after.at_s)  # the gate is not shown after it: passed, or a blink
+        if gate and (reaction.scene.switched or (after_gate and after_gate != gate)):
+            self.judge.menu_passed(gate[:60], how, after.at_s)  # the screen changed: no blink
+            self._gate_recent = (after.gate, after.at_s) if after.gate else None
+            self._pass_how = None
+        elif not gate and before.menu and (before.screen_name != after.screen_name or reaction.scene.switched):
+            self.judge.menu_passed(before.screen_name, how, after.at_s)
         evidence = self._play_evidence(before, after, reaction, input_name, how)
         if evidence is not None:
             reaction.play = True
@@ -367,7 +326,7 @@ class ReachTracker:
         """One reaction to play input on the game's own screen, or None (a menu, no play, no change)."""
         if not is_play_input(input_name) or reaction.gate_gone is not None or reaction.scene.switched:
             return None
-        if before.gate is not None:
+        if self._gate_of(before) is not None:
             return None  # a start gate on screen: whatever moves is the title's or the menu's (a highlight)
         on_menu = before.menu
         typing = input_name == "type text" or before.view.typing
@@ -402,7 +361,9 @@ class ReachTracker:
         self.current_gate = new_gate
 
     def finish(self) -> None:
-        """The run ended: keep the menus passed through for the record, entered or not."""
+        """The run ended: a gate gone since the last input counts as passed; keep the menus for the record."""
+        if self._gate_recent is not None and self.current_gate is None:
+            self._gate_passed()
         if not self.reach.entered:
             self.reach.menus = list(self.judge.menus)
 

@@ -43,6 +43,8 @@ WRAP_PX = 240.0
 JUDGEABLE_BAND_PX_S = 120.0
 #: a direction whose idle speeds all stay under this (px/s) stood still: rounding and sub-pixel jitter
 STILL_RATE_PX_S = 4.0
+#: new things (not a screen switch) kept as changes of one reaction: the first few say it
+APPEARED_KEPT = 5
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
 _PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
@@ -52,6 +54,16 @@ def kind_of(key: str) -> str:
     """canvas ('c' on the page, 'o' an offscreen buffer), 'g' WebGL, 'd' DOM (after a frame prefix)."""
     bare = key.split(":", 1)[1] if key.startswith("f") and ":" in key.split("|", 1)[0] else key
     return bare[:1]
+
+
+def family(key: str) -> str:
+    """A thing's kind of thing: its key without its size and draw order ("c1|text:GALAXY"), so a title
+    that pulses through sizes is one family however many sizes it takes."""
+    base = key.rsplit("#", 1)[0]
+    if kind_of(key) in "co" and ":" in base:
+        head, _, size = base.rpartition(":")
+        return head if "x" in size else base
+    return base
 
 
 def _is_px(key: str, slot: int) -> bool:
@@ -110,7 +122,7 @@ class Change:
     dx: float = 0.0
     dy: float = 0.0
     size: tuple[float, float] = (0.0, 0.0)
-    kind: str = "moved"  # moved | resized | restyled | changed (WebGL numbers, DOM signature)
+    kind: str = "moved"  # moved | resized | restyled | changed (WebGL numbers, DOM signature) | appeared
     idle_px: float = 0.0
     #: the change is in a direction (or a look) that stood still while idle: a thing at rest was moved,
     #: not a moving thing that did something its idle looks had not shown yet (a ball's first bounce)
@@ -126,9 +138,11 @@ class Change:
             if abs(self.dy) >= MOVE_TOL_PX:
                 parts.append(f"{abs(self.dy):.0f} px {'down' if self.dy > 0 else 'up'}")
             return f"moved {what} {' and '.join(parts) or 'a little'}"
-        return {"resized": f"resized {what}", "restyled": f"changed the look of {what}"}.get(
-            self.kind, f"changed {what}"
-        )
+        return {
+            "resized": f"resized {what}",
+            "restyled": f"changed the look of {what}",
+            "appeared": f"made {what} appear",
+        }.get(self.kind, f"changed {what}")
 
 
 def describe_thing(key: str, size: tuple[float, float], label: str = "") -> str:
@@ -167,6 +181,7 @@ class Envelope:
         self.slots: dict[str, list[SlotEnvelope]] = {}
         self.seen: Counter[str] = Counter()
         self.churn: set[str] = set()  # things that come and go by themselves (bullets, a blink)
+        self.churn_families: set[str] = set()
         self.looks = 0
 
     def learn(self, a: Scene, b: Scene, *, fresh: bool = True) -> float:
@@ -182,6 +197,7 @@ class Envelope:
         for key in a.things.keys() ^ b.things.keys():
             if key not in self.churn and self.seen[key] > 0:
                 self.churn.add(key)
+                self.churn_families.add(family(key))
                 growth += GROWTH_PX if self.looks > 1 else 0.0
         for key in a.things.keys() & b.things.keys():
             va, vb = a.things[key], b.things[key]
@@ -303,8 +319,22 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         )
         if len(reaction.changes) >= MAX_CHANGES:
             break
+    if not reaction.switched:  # a few new things (a shot fired, a piece's targets ringed): a reaction too
+        fresh = [k for k in sorted(new) if family(k) not in envelope.churn_families]
+        for key in fresh[:APPEARED_KEPT]:
+            vb = b.things[key]
+            size = (vb[2], vb[3]) if kind_of(key) in "cod" and len(vb) >= 4 else (0.0, 0.0)
+            reaction.changes.append(
+                Change(key=key, label=b.labels.get(key, ""), size=size, kind="appeared", from_still=True)
+            )
     # the most telling first: a thing still by itself, then the biggest move
     reaction.changes.sort(
-        key=lambda c: (not c.from_still, c.idle_px > 0, c.kind != "moved", -max(abs(c.dx), abs(c.dy)))
+        key=lambda c: (
+            not c.from_still,
+            c.idle_px > 0,
+            c.kind == "appeared",
+            c.kind != "moved",
+            -max(abs(c.dx), abs(c.dy)),
+        )
     )
     return reaction
