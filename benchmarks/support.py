@@ -223,3 +223,43 @@ def machine() -> dict[str, Any]:
     except Exception:  # pragma: no cover - informational only
         pass
     return info
+
+
+# ------------------------------------------------------------------------------------------- a user's install
+def installed_plugins(project: str = "pytest-gameqa", extras: tuple[str, ...] = ("html",)) -> list[str]:
+    """The pytest11 plugin names that `pip install project[extras]` brings: the project's own and those of
+    every distribution it requires, transitively. This checkout's environment also holds dev tools that
+    register pytest plugins (hypothesis, pytest-benchmark, ...) whose start-up a user never pays."""
+    import re
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    def name_of(requirement: str) -> tuple[str, str | None]:
+        head, _, marker = requirement.partition(";")
+        name = re.match(r"[A-Za-z0-9._-]+", head.strip())
+        extra = re.search(r"extra\s*==\s*['\"]([^'\"]+)['\"]", marker)
+        return (name.group(0) if name else head.strip()), (extra.group(1) if extra else None)
+
+    seen: set[str] = set()
+    plugins: list[str] = []
+    todo = [(project, set(extras))]
+    while todo:
+        name, wanted = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = distribution(name)
+        except PackageNotFoundError:
+            continue
+        plugins += [ep.name for ep in dist.entry_points if ep.group == "pytest11"]
+        for requirement in dist.requires or []:
+            required, extra = name_of(requirement)
+            if extra is None or extra in wanted:
+                todo.append((required, set()))
+    return sorted(set(plugins))
+
+
+def only_installed_plugins(plugins: list[str]) -> tuple[list[str], dict[str, str]]:
+    """pytest arguments and environment that load `plugins` and no other installed pytest plugin."""
+    return [arg for name in plugins for arg in ("-p", name)], {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
