@@ -305,9 +305,10 @@ def test_a_game_whose_hook_says_playing_from_load_is_entered_by_the_first_input_
     assert tracker.reach.entered and "phase=playing" in (tracker.reach.evidence or "")
 
 
-def test_new_things_after_an_input_are_a_reaction_unless_their_kind_comes_and_goes_by_itself() -> None:
-    """A shot fired (a new sprite) is a reaction; a pulsing title drawn at a size its idle looks never
-    showed is the same title, not a new thing. Sizes are part of a key, so a pulse churns keys."""
+def test_new_things_alone_are_no_evidence_of_play() -> None:
+    """A shot fired is a new sprite, but so is a help panel's shape or a lit window: things that appear
+    count for nothing (APPEARED_KEPT = 0), and a pulsing title at a size its idle looks never showed is
+    not a thing that moved either. A thing at rest that moves is what counts."""
     envelope = Envelope()
     title = "c1|text:GALAXY:{}x40#1"
     looks = [
@@ -319,11 +320,11 @@ def test_new_things_after_an_input_are_a_reaction_unless_their_kind_comes_and_go
     pulse = _scene(2.5, {title.format(310): (490, 200, 310, 40, 0), SHIP: (400, 500, 14, 14, 0)})
     assert not compare(before, pulse, envelope).changes
     shot = "c1|img:bullet.png:4x10#1"
-    fired = _scene(
-        2.5, {title.format(300): (490, 200, 300, 40, 0), SHIP: (400, 500, 14, 14, 0), shot: (405, 480, 4, 10, 0)}
-    )
-    reaction = compare(before, fired, envelope)
-    assert reaction.moved and reaction.changes[0].words() == "made a drawn 4x10 sprite appear"
+    things = {title.format(300): (490, 200, 300, 40, 0), SHIP: (400, 500, 14, 14, 0), shot: (405, 480, 4, 10, 0)}
+    fired = compare(before, _scene(2.5, things), envelope)
+    assert fired.appeared == 1 and not fired.moved
+    moved = compare(before, _scene(2.5, {**things, SHIP: (396, 500, 14, 14, 0)}), envelope)
+    assert moved.moved and moved.changes[0].words() == "moved a drawn 14x14 sprite 4 px left"
 
 
 def test_a_blinking_prompt_is_still_a_gate_in_its_dark_half() -> None:

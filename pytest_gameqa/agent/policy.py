@@ -89,7 +89,8 @@ class HeuristicPolicy:
 
     # -------------------------------------------------------------------------------------- decisions
     def next_action(self, view: PageView) -> Action:
-        if self.phase is Phase.PLAY and view.game_over:
+        if (self.phase is Phase.PLAY or (self.phase is Phase.ENTER and self.left_menu)) and view.game_over:
+            # a round that ended before the player was judged in: restart it all the same
             self.phase = Phase.RECOVER
             self.recover_tried.clear()
         if self.phase is Phase.ENTER:

@@ -305,7 +305,9 @@ class ReachTracker:
         gate, after_gate = self._gate_of(before), self._gate_of(after)
         if gate and not after.gate and self._pass_how is None:
             self._pass_how = (how, after.at_s)  # the gate is not shown after it: passed, or a blink
-        if gate and (reaction.scene.switched or (after_gate and after_gate != gate)):
+        # the screen changed beyond the prompt (its title gone, new things drawn): a pass, not a blink
+        changed = reaction.scene.switched or reaction.scene.appeared + reaction.scene.gone >= 2 or reaction.texts
+        if (gate and not after.gate and changed) or (gate and after_gate and after_gate != gate):
             self.judge.menu_passed(gate[:60], how, after.at_s)  # the screen changed: no blink
             self._gate_recent = (after.gate, after.at_s) if after.gate else None
             self._pass_how = None

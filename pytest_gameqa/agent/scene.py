@@ -43,8 +43,10 @@ WRAP_PX = 240.0
 JUDGEABLE_BAND_PX_S = 120.0
 #: a direction whose idle speeds all stay under this (px/s) stood still: rounding and sub-pixel jitter
 STILL_RATE_PX_S = 4.0
-#: new things (not a screen switch) kept as changes of one reaction: the first few say it
-APPEARED_KEPT = 5
+#: new things (not a screen switch) kept as changes of one reaction. 0: new things are no evidence of
+#: play, since a menu's page, a help panel or a lit window appear as readily as a shot fired (measured:
+#: a Help / Credits / Options title was "entered" by Enter making its help page's shapes appear)
+APPEARED_KEPT = 0
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
 _PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
@@ -319,7 +321,7 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         )
         if len(reaction.changes) >= MAX_CHANGES:
             break
-    if not reaction.switched:  # a few new things (a shot fired, a piece's targets ringed): a reaction too
+    if not reaction.switched and APPEARED_KEPT:  # a few new things: a shot fired, a piece's targets ringed
         fresh = [k for k in sorted(new) if family(k) not in envelope.churn_families]
         for key in fresh[:APPEARED_KEPT]:
             vb = b.things[key]
