@@ -345,3 +345,22 @@ def test_a_blinking_prompt_is_still_a_gate_in_its_dark_half() -> None:
         tracker.observe_idle(_look(t, {cursor: (540 + 40 * n, 300, 6, 8, 0)}, lines=["PRESS ENTER"]))
     tracker.finish()
     assert not tracker.reach.entered and tracker.reach.menus == []
+
+
+def test_a_shine_drawn_like_a_tile_does_not_make_the_tiles_seem_to_jump() -> None:
+    """Tiles are keyed by draw order; a shine drawn as one more tile-sized rect before them shifts every
+    key by one. Matched by position, no tile moved. Near miss: a tile that really moved still does."""
+    tile = "c1|rect:#58f:120x120#{}"
+    grid = [(72 + 134 * (i % 5), 60 + 134 * (i // 5)) for i in range(10)]
+
+    def frame(at: float, shine: bool, moved: int | None = None) -> Scene:
+        spots = ([(300.0, 200.0)] if shine else []) + [
+            (x + (30 if i == moved else 0), y) for i, (x, y) in enumerate(grid)
+        ]
+        return _scene(at, {tile.format(n + 1): (x, y, 120, 120, 0) for n, (x, y) in enumerate(spots)})
+
+    envelope = Envelope()
+    _learn(envelope, [frame(t / 4, False) for t in range(4)])
+    assert not compare(frame(1.0, False), frame(1.5, True), envelope).changes
+    moved = compare(frame(1.0, False), frame(1.5, False, moved=3), envelope)
+    assert [round(c.dx) for c in moved.changes] == [30]

@@ -47,6 +47,9 @@ STILL_RATE_PX_S = 4.0
 #: play, since a menu's page, a help panel or a lit window appear as readily as a shot fired (measured:
 #: a Help / Credits / Options title was "entered" by Enter making its help page's shapes appear)
 APPEARED_KEPT = 0
+#: repeated things of one kind are matched by position only up to this many pairs (a board of 20x20
+#: tiles matched to itself); past it, by draw order
+ALIGN_MAX_PAIRS = 20_000
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
 _PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
@@ -190,6 +193,7 @@ class Envelope:
         """Learn from two looks with no input between; returns how much the envelope grew (px-like).
 
         `fresh`: `a` was not the `b` of the previous call (it came after an action), so it counts as seen."""
+        b = align(a, b)
         dt = max(0.05, b.at_s - a.at_s)
         growth = 0.0
         if fresh:
@@ -255,6 +259,42 @@ class Envelope:
         return swings and env.lo_val - tol <= after <= env.hi_val + tol
 
 
+def align(a: Scene, b: Scene) -> Scene:
+    """`b` with each drawn thing of a repeated kind (tiles, bricks, stars: same look, same size) keyed
+    as the nearest one of its kind in `a`. Keys go by draw order, and one more or one fewer of a kind
+    drawn before it (a shine, a shot) would make a tile seem to jump a whole row."""
+    groups: dict[str, list[str]] = {}
+    for key in b.things:
+        if kind_of(key) in "co" and "#" in key:
+            groups.setdefault(key.rsplit("#", 1)[0], []).append(key)
+    renamed: dict[str, str] = {}
+    for base, keys in groups.items():
+        olds = [k for k in a.things if k.rsplit("#", 1)[0] == base] if len(keys) > 1 else []
+        if len(olds) < 2 or len(keys) * len(olds) > ALIGN_MAX_PAIRS:
+            continue
+        pairs = sorted(
+            (abs(b.things[k][0] - a.things[o][0]) + abs(b.things[k][1] - a.things[o][1]), k, o)
+            for k in keys
+            for o in olds
+        )
+        taken_new: set[str] = set()
+        taken_old: set[str] = set()
+        for _, k, o in pairs:
+            if k not in taken_new and o not in taken_old:
+                renamed[k] = o
+                taken_new.add(k)
+                taken_old.add(o)
+        spare = (f"{base}#~{i}" for i in range(len(keys)))
+        for k in keys:
+            if k not in renamed:
+                renamed[k] = next(spare)  # one more of its kind than before: a new thing
+    if not renamed:
+        return b
+    things = {renamed.get(k, k): v for k, v in b.things.items()}
+    labels = {renamed.get(k, k): v for k, v in b.labels.items()}
+    return Scene(things, labels, b.at_s, b.scroll)
+
+
 def _scrolled(key: str, slot: int, delta: float, scrolled: tuple[float, float]) -> bool:
     """The page scrolled (Space and arrows scroll a long page) and the thing moved with it on screen."""
     if kind_of(key) not in "cd" or slot > 1 or scrolled[slot] == 0:
@@ -264,6 +304,7 @@ def _scrolled(key: str, slot: int, delta: float, scrolled: tuple[float, float]) 
 
 def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
     """The changes between two looks around an action that the idle envelope does not explain."""
+    b = align(a, b)
     dt = max(0.05, b.at_s - a.at_s)
     scrolled = (b.scroll[0] - a.scroll[0], b.scroll[1] - a.scroll[1])
     new = [k for k in b.things.keys() - a.things.keys() if k not in envelope.churn]
