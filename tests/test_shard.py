@@ -23,8 +23,8 @@ from helpers import GAMES, run_pytest
 
 from pytest_gameqa import cli
 from pytest_gameqa.models import ActionResult, Issue, IssueKind, ResultsFile, TestRecord
-from pytest_gameqa.runs.store import Owner, RunStore, new_id
 from pytest_gameqa.plugin.shard import assign, shard_line
+from pytest_gameqa.runs.store import Owner, RunStore, new_id
 
 GAME_IDS = [
     f"gameqa::test_game[../games/{name}]" for name in ("healthy-canvas", "broken-page-error", "healthy-turn-based")

@@ -364,3 +364,13 @@ def test_a_shine_drawn_like_a_tile_does_not_make_the_tiles_seem_to_jump() -> Non
     assert not compare(frame(1.0, False), frame(1.5, True), envelope).changes
     moved = compare(frame(1.0, False), frame(1.5, False, moved=3), envelope)
     assert [round(c.dx) for c in moved.changes] == [30]
+
+
+def test_a_bobbing_hero_moved_past_its_whole_swing_is_a_thing_at_rest_moved() -> None:
+    """It bobs 4 px either way by itself; a key moves it 100 px: outside its whole swing, proof by
+    itself (a ball that bounced, moving steadily until then, is not)."""
+    hero = "c1|rect:#6f6:40x40#1"
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, {hero: (280 + 4 * ((-1) ** t), 200, 40, 40, 0)}) for t in range(6)])
+    pushed = compare(_scene(2.0, {hero: (276, 200, 40, 40, 0)}), _scene(2.5, {hero: (176, 200, 40, 40, 0)}), envelope)
+    assert pushed.moved and pushed.changes[0].from_still

@@ -10,8 +10,8 @@ from helpers import GAMES
 
 from pytest_gameqa.agent.agent import GameAgent
 from pytest_gameqa.browser.pool import BrowserPool
-from pytest_gameqa.settings import GameSettings
 from pytest_gameqa.plugin.targets import LocalServers, parse_target
+from pytest_gameqa.settings import GameSettings
 
 pytestmark = pytest.mark.e2e  # every test here starts a browser or a subprocess
 

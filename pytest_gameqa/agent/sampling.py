@@ -146,10 +146,15 @@ class Sampler:
     def note_entry(self) -> None:
         """The moment the tracker says the player is in: tell the monitor, keep the first in-game shot."""
         reach = self.tracker.reach
+        if reach.entered and reach.first_screenshot is None and self.actions:
+            reach.first_screenshot = self.actions[-1].after
         if reach.entered and getattr(self.monitor, "entered_at", None) is None:
             self.monitor.entered_at = reach.entered_at_s
-            if self.actions:
-                reach.first_screenshot = self.actions[-1].after
+        way_in = self.tracker.judge.way_in
+        if not reach.entered and way_in is not None and getattr(self.monitor, "entered_at", None) is None:
+            # past the menus, play has begun as far as the monitor goes (memory growth, stalls in play),
+            # even while the player has yet to show that its input moves the game
+            self.monitor.entered_at = way_in[1]
 
     def on_screen(self, sample: Sample) -> None:
         """Tell the monitor whether this screen may legitimately stand still (a title, a menu, game over)."""

@@ -259,6 +259,19 @@ class Envelope:
         return swings and env.lo_val - tol <= after <= env.hi_val + tol
 
 
+def _from_still(key: str, slot: int, slots: list[SlotEnvelope], after: tuple[float, ...]) -> bool:
+    """The change left what the thing does by itself behind: it stood still that way, or it swings back and
+    forth (a bobbing hero) and now stands outside its whole swing. A steady mover that turned or bounced
+    is no such proof: its idle looks may just not have shown that yet."""
+    if _is_hash(key, slot) or slot >= len(slots):
+        return True
+    env = slots[slot]
+    if max(abs(env.lo_rate), abs(env.hi_rate)) <= (STILL_RATE_PX_S if _is_px(key, slot) else NUM_ABS_TOL):
+        return True
+    margin = MOVE_TOL_PX if _is_px(key, slot) else NUM_ABS_TOL
+    return env.lo_rate < 0 < env.hi_rate and not env.lo_val - margin <= after[slot] <= env.hi_val + margin
+
+
 def align(a: Scene, b: Scene) -> Scene:
     """`b` with each drawn thing of a repeated kind (tiles, bricks, stars: same look, same size) keyed
     as the nearest one of its kind in `a`. Keys go by draw order, and one more or one fewer of a kind
@@ -342,12 +355,7 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
             idle = max(max(abs(s.lo_rate), abs(s.hi_rate)) for i, s in enumerate(slots[:2]) if i in moved_slots) * dt
             if idle > 0 and max(abs(vb[0] - va[0]), abs(vb[1] - va[1])) > WRAP_PX:
                 continue
-        still = any(
-            _is_hash(key, i)
-            or i >= len(slots)
-            or max(abs(slots[i].lo_rate), abs(slots[i].hi_rate)) <= (STILL_RATE_PX_S if _is_px(key, i) else NUM_ABS_TOL)
-            for i in moved_slots
-        )
+        still = any(_from_still(key, i, slots, vb) for i in moved_slots)
         reaction.changes.append(
             Change(
                 key=key,

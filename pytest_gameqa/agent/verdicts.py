@@ -57,7 +57,9 @@ def reach_verdict(
     """
     if entered or not asked_to_get_in:
         return None
-    if any(i.kind in FATAL_KINDS or i.kind in (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT) for i in issues):
+    # a lost WebGL context draws nothing more: nothing can show play after it (one defect, one issue)
+    explained = (IssueKind.BLANK_SCREEN, IssueKind.TIMEOUT, IssueKind.WEBGL_CONTEXT_LOST)
+    if any(i.kind in FATAL_KINDS or i.kind in explained for i in issues):
         return None
     message = not_entered_message
     if touch_only_page:
