@@ -336,7 +336,8 @@ class GameAgent:
             before = await self.sampler.look_idle()
         if self.policy.phase is Phase.ENTER and not self.reach.entered:
             self.tracker.note_tried(action.describe())
-        self.monitor.note_action()
+        self.monitor.note_action(action.input_name)
+        self.monitor.reactive_inputs = self.reach.reactive_inputs
         self.interactor.hover_hits = []
         self.in_flight = (self.clock.now(), action)  # kept when the game dies during it: a repro replays it
         result = await self.tasks.race(self.interactor.perform(action, policy, mark=mark))

@@ -88,6 +88,7 @@ def frozen_message(
     entered: bool,
     loop: LoopClock,
     window: float = FROZEN_WINDOW_S,
+    reactive_times: list[float] | None = None,
 ) -> str | None:
     """Why the game is frozen ("the game stopped drawing at 4.2 s; 12 inputs since changed nothing"),
     or None. The caller has checked that the game animated by itself and that the screen may not be
@@ -100,6 +101,10 @@ def frozen_message(
         return None
     running = loop.running(now, window)
     if running and not entered:
+        return None
+    if running and reactive_times is not None and sum(t > since for t in reactive_times) < MIN_INPUTS:
+        # the loop still redraws: frozen only if inputs that had changed the game stopped doing so (a
+        # turn-based board that keys never moved is not frozen because keys go on changing nothing)
         return None
     at = last_change_at
     if not loop.drawing(now, window) and loop.last_draw_at is not None:

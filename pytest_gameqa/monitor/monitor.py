@@ -66,6 +66,10 @@ class GameMonitor(PageEvents, Summary):
         self._flat_since: float | None = None
         self.ready_at: float | None = None
         self.action_times: list[float] = []
+        #: (when, input) of each action, and the inputs that changed the game before (the agent's reach
+        #: record keeps them): a loop that redraws one picture is frozen only if those stopped working
+        self.action_inputs: list[tuple[float, str]] = []
+        self.reactive_inputs: list[str] = []
         self.session: GameSession | None = None
         self.on_fatal: list[Callable[[Issue], None]] = []
         self.left_origin: str | None = None
@@ -218,8 +222,10 @@ class GameMonitor(PageEvents, Summary):
         `asyncio.wait_for` swallows a cancellation that lands as its call completes (fixed in 3.12)."""
         self._stopping = True
 
-    def note_action(self) -> None:
-        self.action_times.append(self.clock.now())
+    def note_action(self, input_name: str = "") -> None:
+        now = self.clock.now()
+        self.action_times.append(now)
+        self.action_inputs.append((now, input_name))
 
     async def watch(self, interval: float = 0.25) -> None:
         """Ping the page and look at the screen until stopped or until something fatal happens.
@@ -422,6 +428,7 @@ class GameMonitor(PageEvents, Summary):
             busy_until=self._busy_until,
             action_times=self.action_times,
             entered=self.entered_at is not None,
+            reactive_times=[t for t, name in self.action_inputs if name in self.reactive_inputs],
             loop=self.loop,
             window=window,
         )
