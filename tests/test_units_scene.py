@@ -374,3 +374,32 @@ def test_a_bobbing_hero_moved_past_its_whole_swing_is_a_thing_at_rest_moved() ->
     _learn(envelope, [_scene(t / 4, {hero: (280 + 4 * ((-1) ** t), 200, 40, 40, 0)}) for t in range(6)])
     pushed = compare(_scene(2.0, {hero: (276, 200, 40, 40, 0)}), _scene(2.5, {hero: (176, 200, 40, 40, 0)}), envelope)
     assert pushed.moved and pushed.changes[0].from_still
+
+
+def test_a_gate_word_the_game_keeps_on_screen_after_it_was_used_is_a_control_not_a_gate() -> None:
+    """'Next' beside a puzzle: clicked, the puzzle changed and 'Next' is still there. It is a control
+    the game keeps: play on that screen counts. Near miss: a lone 'SELECT' label is no gate at all."""
+    assert gate_text(_segments_view(["SELECT", "START"])) is not None  # START asks; SELECT alone would not
+    assert gate_text(_segments_view(["SELECT"])) is None
+    tracker = ReachTracker()
+    nxt = ObserveResult(
+        description="click 'Next'", kind="button", text="Next", bbox=BoundingBox(x=10, y=10, width=60, height=30)
+    )
+    frog = "d|#pond>div0"
+
+    def look(at: float, x: float) -> Sample:
+        return Sample.of(PageView(candidates=[nxt], scene=[[frog, [x, 300, 40, 40, 1]]]), None, at)
+
+    for i in range(5):
+        tracker.observe_idle(look(i / 4, 100))
+    before = look(1.25, 100)
+    tracker.observe_idle(before)
+    tracker.after_action(before, look(1.75, 140), "click Next", "click 'Next'")
+    assert "Next" in tracker.permanent
+    x = 140
+    for n in range(2):
+        before = look(2.0 + n, x)
+        tracker.observe_idle(before)
+        x += 40
+        tracker.after_action(before, look(2.5 + n, x), "type text", "type 'justify-content: end'")
+    assert tracker.reach.entered

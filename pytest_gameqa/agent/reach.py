@@ -205,6 +205,9 @@ class ReachTracker:
         self.current_gate: str | None = None
         self.current_screen = "the first screen"
         self._gate_recent: tuple[str, float] | None = None  # the last gate seen, and when
+        #: gate-like controls the player used and that stayed on screen while the screen changed
+        #: ("Next" beside a level): controls the game keeps, not gates
+        self.permanent: set[str] = set()
         self._pass_how: tuple[str, float] | None = None  # the first action after which the gate was not shown
         self.last_growth = 0.0
 
@@ -229,7 +232,7 @@ class ReachTracker:
         """The start gate of this look, or of one a blink ago: a blinking "PRESS ENTER" is still there
         while hidden (a look in its dark half is no look at the game)."""
         if sample.gate is not None:
-            return sample.gate
+            return None if sample.gate in self.permanent else sample.gate
         if self._gate_recent is not None and 0 <= sample.at_s - self._gate_recent[1] <= GATE_BLINK_S:
             return self._gate_recent[0]
         return None
@@ -302,6 +305,8 @@ class ReachTracker:
             fields = ", ".join(reaction.state[:2])
             self._enter(how, after.at_s, f"the game's state hook says {phase}; {input_name} changed {fields}")
             return reaction
+        if before.gate and after.gate == before.gate and before.gate.lower() in how.lower() and reaction.reacted:
+            self.permanent.add(before.gate)  # used, it changed the screen, and it is still there
         gate, after_gate = self._gate_of(before), self._gate_of(after)
         if gate and not after.gate and self._pass_how is None:
             self._pass_how = (how, after.at_s)  # the gate is not shown after it: passed, or a blink
@@ -330,7 +335,7 @@ class ReachTracker:
             return None
         if self._gate_of(before) is not None:
             return None  # a start gate on screen: whatever moves is the title's or the menu's (a highlight)
-        on_menu = before.menu
+        on_menu = before.menu and not (before.gate in self.permanent and len(menu_items(before.view)) < 2)
         typing = input_name == "type text" or before.view.typing
         changes = scene_evidence(reaction.scene, menu_rows(before.view), on_menu, after.scene.things, typing=typing)
         if changes:

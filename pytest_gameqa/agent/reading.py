@@ -34,7 +34,9 @@ GATE_TEXT = re.compile(
     r"|\b(to|and) (start|play|begin)\b|\bpress\s+(any key|enter|space|fire|['\"\[(]?[a-z0-9]['\"\])]?\b)"
     r"|\binsert coins?\b|\b[1-4]\s*(player|players|p)\b|\bnew game\b|\bstart game\b"
     r"|^\s*(play|start|begin|continue|next|ok|yes)\s*[!.>]*\s*$"
-    r"|\benable (audio|sound)\b|\bhow to play\b|\benter your name\b|\bchoose\b|\bselect\b",
+    r"|\benable (audio|sound)\b|\bhow to play\b|\benter your name\b"
+    # "choose your hero", "select a level": a lone "SELECT" is a button's label (a gamepad's, a HUD's)
+    r"|\b(choose|select)\s+(a|an|your|the|level|mode|stage|world|character|hero|player|difficulty|ship|car)\b",
     re.I | re.M,
 )
 #: controls a tester leaves alone while getting in: they leave, reset, or lead to side screens
