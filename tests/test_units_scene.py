@@ -403,3 +403,26 @@ def test_a_gate_word_the_game_keeps_on_screen_after_it_was_used_is_a_control_not
         x += 40
         tracker.after_action(before, look(2.5 + n, x), "type text", "type 'justify-content: end'")
     assert tracker.reach.entered
+
+
+def test_a_reaction_the_run_ended_before_the_player_could_repeat_counts_and_says_so() -> None:
+    """A short smoke test: past the menu, ArrowLeft moved the ship at rest, then time ran out. Near miss:
+    a reaction the player did try again, in vain, is still no entry."""
+
+    def run(repeat: bool) -> ReachTracker:
+        tracker = ReachTracker()
+        for i in range(5):
+            tracker.observe_idle(_look(i / 4, {SHIP: (400, 500, 14, 14, 0)}))
+        before = _look(1.25, {SHIP: (400, 500, 14, 14, 0)})
+        tracker.observe_idle(before)
+        tracker.after_action(before, _look(1.75, {SHIP: (396, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft")
+        if repeat:
+            before = _look(2.0, {SHIP: (396, 500, 14, 14, 0)})
+            tracker.observe_idle(before)
+            tracker.after_action(before, _look(2.5, {SHIP: (396, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft")
+        tracker.finish()
+        return tracker
+
+    once = run(repeat=False).reach
+    assert once.entered and (once.evidence or "").endswith("(once: the run ended before the same input again)")
+    assert not run(repeat=True).reach.entered

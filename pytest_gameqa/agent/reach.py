@@ -205,6 +205,7 @@ class ReachTracker:
         self.current_gate: str | None = None
         self.current_screen = "the first screen"
         self._gate_recent: tuple[str, float] | None = None  # the last gate seen, and when
+        self._inputs: list[tuple[float, str]] = []  # (when, input) of every action, for finish()
         #: gate-like controls the player used and that stayed on screen while the screen changed
         #: ("Next" beside a level): controls the game keeps, not gates
         self.permanent: set[str] = set()
@@ -305,6 +306,8 @@ class ReachTracker:
             fields = ", ".join(reaction.state[:2])
             self._enter(how, after.at_s, f"the game's state hook says {phase}; {input_name} changed {fields}")
             return reaction
+        self._inputs.append((after.at_s, input_name))
+        del self._inputs[:-200]
         if before.gate and after.gate == before.gate and before.gate.lower() in how.lower() and reaction.reacted:
             self.permanent.add(before.gate)  # used, it changed the screen, and it is still there
         gate, after_gate = self._gate_of(before), self._gate_of(after)
@@ -368,9 +371,16 @@ class ReachTracker:
         self.current_gate = new_gate
 
     def finish(self) -> None:
-        """The run ended: a gate gone since the last input counts as passed; keep the menus for the record."""
+        """The run ended: a gate gone since the last input counts as passed; a reaction of a thing at rest
+        that the run ended before the player could repeat counts, said so; keep the menus for the record."""
         if self._gate_recent is not None and self.current_gate is None:
             self._gate_passed()
+        last = next((e for e in reversed(self.judge.evidence) if e.still), None)
+        if not self.reach.entered and last is not None:
+            tried_again = any(at > last.at_s and name == last.input_name for at, name in self._inputs)
+            if not tried_again:
+                way_in = self.judge.way_in[0] if self.judge.way_in else last.how
+                self._enter(way_in, last.at_s, f"{last.words} (once: the run ended before the same input again)")
         if not self.reach.entered:
             self.reach.menus = list(self.judge.menus)
 
