@@ -45,7 +45,7 @@ def linked_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproce
     cwd = tmp_path_factory.mktemp("linked")
     proc, results = run_pytest(
         cwd,
-        "--game-url", str(BROKEN), "--game-url", str(HEALTHY),
+        "--game-url", str(BROKEN), "--game-url", str(HEALTHY), "--game-start", "click Start Game",
         "--game-duration", "4", "--game-max-actions", "8", "--game-max-pairs", "2",
         "--html", "report/report.html", "--junitxml", "junit.xml",
     )  # fmt: skip
@@ -59,7 +59,7 @@ def xdist_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     cwd = tmp_path_factory.mktemp("xdist")
     proc, results = run_pytest(
         cwd, "-n", "2",
-        "--game-url", str(BROKEN), "--game-url", str(HEALTHY),
+        "--game-url", str(BROKEN), "--game-url", str(HEALTHY), "--game-start", "click Start Game",
         "--game-duration", "5", "--game-max-actions", "3",
         "--game-screenshot-format", "png", "--game-screenshot-scale", "0.5",
         "--html", "self.html", "--self-contained-html", "--tracing", "on",
@@ -74,7 +74,7 @@ def plain_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     cwd = tmp_path_factory.mktemp("plain")
     proc, results = run_pytest(
         cwd, "-p", "no:html",
-        "--game-url", str(BROKEN), "--game-url", str(HEALTHY),
+        "--game-url", str(BROKEN), "--game-url", str(HEALTHY), "--game-start", "click Start Game",
         "--game-duration", "5", "--game-max-actions", "3",
         "--tracing", "retain-on-failure", "--screenshot", "on",
     )  # fmt: skip
