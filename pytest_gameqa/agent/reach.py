@@ -321,6 +321,8 @@ class ReachTracker:
             self._pass_how = None
         elif not gate and before.menu and (before.screen_name != after.screen_name or reaction.scene.switched):
             self.judge.menu_passed(before.screen_name, how, after.at_s)
+        elif reaction.scene.switched:
+            self.judge.way_in = (how, after.at_s)  # a title that says nothing, changed by this input
         evidence = self._play_evidence(before, after, reaction, input_name, how)
         if evidence is not None:
             reaction.play = True
