@@ -46,7 +46,7 @@ def test_run_then_status_history_and_show(tmp_path: Path) -> None:
     broken = GAMES / "broken-page-error"
 
     # build 1: the game is fine; another game fails
-    first = gameqa(tmp_path, "run", "build", str(broken), "--game-duration", "3", "-p", "no:cacheprovider")
+    first = gameqa(tmp_path, "run", "build", str(broken), "--game-duration", "6", "-p", "no:cacheprovider")
     assert first.returncode == 1, first.stdout[-3000:] + first.stderr
     assert "2 games: 1 failed, 1 passed" in first.stdout
     assert "results:     test-results/gameqa-results.json" in first.stdout
@@ -62,7 +62,7 @@ def test_run_then_status_history_and_show(tmp_path: Path) -> None:
 
     # build 2 of the same game now throws
     shutil.copy(broken / "index.html", build / "index.html")
-    second = gameqa(tmp_path, "run", "build", "--game-duration", "3", "-p", "no:cacheprovider")
+    second = gameqa(tmp_path, "run", "build", "--game-duration", "6", "-p", "no:cacheprovider")
     assert second.returncode == 1, second.stdout[-3000:] + second.stderr
     assert "1 game: 1 failed" in second.stdout
 

