@@ -181,6 +181,8 @@ KNOWN_MISSES = {
     "its envelope twice",
     "gate-digit-menu": "the pixel-font '1 PLAYER' read by OCR stays in the looks after the game started",
     "repro-crash": "the worker's heap ran out later than the 15 s play on this machine",
+    "gate-dblclick-drag": "the sling's first drag lands while the prompt's blink still holds the screen a "
+    "title, and the ball in flight hides the second",
 }
 
 

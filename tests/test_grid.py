@@ -200,7 +200,8 @@ def test_local_builds_through_a_server_that_cannot_reach_this_machine(tmp_path: 
 
     games = ["healthy-canvas", "broken-page-error", "broken-network-error", "gate-enter-key"]
     _write_conftest(tmp_path, CONFTEST.format(chromium=_chromium()))
-    args = ["-n", "4", "--game-duration", "6", "--game-ws-endpoint", namespaced_server]
+    # four browsers on 2 cores: 10 s leaves each game time to get in and show play
+    args = ["-n", "4", "--game-duration", "10", "--game-ws-endpoint", namespaced_server]
     for name in games:
         args += ["--game-url", str(GAMES / name)]
     proc, results = run_pytest(args, tmp_path, timeout=300)

@@ -30,7 +30,7 @@ def test_a_marker_start_step_and_allowing_not_entered(tmp_path: Path) -> None:
             f"""
             import pytest
 
-            @pytest.mark.game({str(UNMARKED)!r}, duration=4, start=["press k"])
+            @pytest.mark.game({str(UNMARKED)!r}, duration=6, start=["press k"])
             async def test_given_way_in(game_agent):
                 await game_agent.play()
 

@@ -176,7 +176,9 @@ class GameAgent:
         if self._fatal_issue() is not None:
             return
         try:
-            await self.act(step)
+            done = await self.act(step)
+            judge = self.tracker.judge
+            judge.way_in = judge.way_in or (done.description, done.at_s)  # the user's way in is the way in
         except LookupError as error:
             self.monitor.record(IssueKind.WARNING, f"start step {step!r} could not be done: {error}")
         except GameStopped:

@@ -151,7 +151,13 @@ class Sampler:
         if reach.entered and getattr(self.monitor, "entered_at", None) is None:
             self.monitor.entered_at = reach.entered_at_s
         way_in = self.tracker.judge.way_in
-        if not reach.entered and way_in is not None and getattr(self.monitor, "entered_at", None) is None:
+        loading = getattr(getattr(self.monitor, "loading", None), "loading", False)
+        if (
+            not reach.entered
+            and way_in is not None
+            and not loading
+            and getattr(self.monitor, "entered_at", None) is None
+        ):
             # past the menus, play has begun as far as the monitor goes (memory growth, stalls in play),
             # even while the player has yet to show that its input moves the game
             self.monitor.entered_at = way_in[1]
