@@ -14,7 +14,7 @@ UNMARKED = GAMES / "gate-unmarked-key"
 
 
 def test_a_way_in_the_player_cannot_find_can_be_given_on_the_command_line(tmp_path: Path) -> None:
-    proc, results = run_pytest([f"--game-url={UNMARKED}", "--game-duration", "5", "--game-start", "press K"], tmp_path)
+    proc, results = run_pytest([f"--game-url={UNMARKED}", "--game-duration", "8", "--game-start", "press K"], tmp_path)
     assert results is not None, proc.stdout[-3000:]
     (test,) = results["tests"]
     assert proc.returncode == 0, proc.stdout[-3000:]
