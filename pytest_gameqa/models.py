@@ -86,6 +86,7 @@ class ObserveResult(BaseModel):
     score: float = 0.0
     cell: tuple[int, int, int] | None = Field(default=None, description="a board cell: board, row, column")
     filled: bool = Field(default=False, description="a board cell with a piece, a number or a picture in it")
+    in_text: bool = Field(default=False, description="a word inside running text (a glossary term, 'click here')")
 
 
 class ActionResult(BaseModel):

@@ -405,9 +405,10 @@ def test_a_gate_word_the_game_keeps_on_screen_after_it_was_used_is_a_control_not
     assert tracker.reach.entered
 
 
-def test_a_reaction_the_run_ended_before_the_player_could_repeat_counts_and_says_so() -> None:
-    """A short smoke test: past the menu, ArrowLeft moved the ship at rest, then time ran out. Near miss:
-    a reaction the player did try again, in vain, is still no entry."""
+def test_one_reaction_the_run_ended_before_the_player_could_repeat_is_no_entry_and_is_named() -> None:
+    """A short smoke test: past the menu, ArrowLeft moved the ship at rest, then time ran out. One
+    reaction is a guess (a ball launched, a caption nudged look the same): not entered, and the message
+    names it. Near miss: the same reaction seen twice is entry."""
 
     def run(repeat: bool) -> ReachTracker:
         tracker = ReachTracker()
@@ -419,10 +420,33 @@ def test_a_reaction_the_run_ended_before_the_player_could_repeat_counts_and_says
         if repeat:
             before = _look(2.0, {SHIP: (396, 500, 14, 14, 0)})
             tracker.observe_idle(before)
-            tracker.after_action(before, _look(2.5, {SHIP: (396, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft")
+            tracker.after_action(before, _look(2.5, {SHIP: (392, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft")
         tracker.finish()
         return tracker
 
-    once = run(repeat=False).reach
-    assert once.entered and (once.evidence or "").endswith("(once: the run ended before the same input again)")
-    assert not run(repeat=True).reach.entered
+    once = run(repeat=False)
+    assert not once.reach.entered
+    message = once.not_entered_message(20)
+    assert message.startswith("only one reaction to play input in 20 s (ArrowLeft moved") and "never again" in message
+    assert run(repeat=True).reach.entered
+
+
+def test_a_word_of_the_rules_that_shows_its_explanation_is_reading_not_play() -> None:
+    """A glossary word clicked twice fills the explanation box twice: no entry. Near miss: a word hunt,
+    where the clicked word moves a number the game keeps ("Found: 1 of 4"), is entered."""
+    tip = "d|#tip"
+
+    def run(lines: list[str]) -> ReachTracker:
+        tracker = ReachTracker()
+        for i in range(5):
+            tracker.observe_idle(_look(i / 4, {tip: (600, 300, 580, 120, 1)}, lines=[lines[0]]))
+        for n in range(2):
+            before = _look(1.25 + n, {tip: (600, 300, 580, 120, 1 + n)}, lines=[lines[n]])
+            tracker.observe_idle(before)
+            after = _look(1.75 + n, {tip: (600, 300, 580, 120, 2 + n)}, lines=[lines[n + 1]])
+            tracker.after_action(before, after, "click the word cell", "click 'cell'")
+        return tracker
+
+    assert not run(["Click a word", "Click a word", "Click a word"]).reach.entered
+    hunt = run(["Found: 0 of 4", "Found: 1 of 4", "Found: 2 of 4"]).reach
+    assert hunt.entered and "changed the number in 'found: # of #'" in (hunt.evidence or "")

@@ -17,7 +17,15 @@ from pydantic import Field
 
 from ..browser.session import bounded
 from ..models import ObserveResult
-from .inputs import CLICK_HOLD_MS, INPUT_TIMEOUT, ActionBase, InputContext, drawn_text_now, press_pointer
+from .inputs import (
+    CLICK_HOLD_MS,
+    INPUT_TIMEOUT,
+    READING_CLICK,
+    ActionBase,
+    InputContext,
+    drawn_text_now,
+    press_pointer,
+)
 from .keys import normalise_key
 from .touch import LongPress, Swipe, Tap
 
@@ -38,6 +46,8 @@ class ClickElement(_Base):
     def input_name(self) -> str:
         if self.target.kind == "cell":
             return "click board"  # any cell of a board is the same input: a move (see ClickPair)
+        if self.target.in_text:
+            return READING_CLICK + self.target.text[:30]  # a glossary term: see entry.READING_CLICK
         return "click " + (self.target.text[:30] or self.target.kind)
 
     @property

@@ -19,6 +19,7 @@ from .scene import Change, SceneReaction, kind_of
 
 #: inputs that steer a menu rather than play: Escape and Tab leave or move focus, hover only points
 _NOT_PLAY = re.compile(r"^(escape|tab|hover)$", re.I)
+
 #: a click on a control that names a screen ("click 'Options'") walks menus, it does not play
 _MENU_CLICK = re.compile(
     r"^(click|tap|double-click) .*\b(play|start|begin|continue|options|settings|help|credits|about|score|"

@@ -30,6 +30,10 @@ TWO_FRAMES = (
     " raf(() => raf(done)); setTimeout(done, 500); })"
 )
 
+#: a click on a word inside running text: it shows an explanation (a glossary term) or walks a menu
+#: ("click here to start"); only a number it changes (a word hunt's "Found: 2") is play
+READING_CLICK = "click the word "
+
 
 class InputContext(Protocol):
     """What an action needs to run: the page, its DevTools session, the viewport, a way to click a target."""

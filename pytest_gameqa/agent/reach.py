@@ -17,6 +17,7 @@ from ..dom.detector import PageView
 from ..models import Reach
 from ..monitor.pixels import Thumbnail, changed_cells
 from .entry import EntryJudge, PlayEvidence, describe, is_play_input, scene_evidence
+from .inputs import READING_CLICK
 from .reading import gate_text, is_menu, menu_items, menu_rows
 from .scene import Envelope, Scene, SceneReaction, compare
 from .signals import fold, playing_phase, state_fields, text_changes, text_keys
@@ -205,7 +206,6 @@ class ReachTracker:
         self.current_gate: str | None = None
         self.current_screen = "the first screen"
         self._gate_recent: tuple[str, float] | None = None  # the last gate seen, and when
-        self._inputs: list[tuple[float, str]] = []  # (when, input) of every action, for finish()
         #: gate-like controls the player used and that stayed on screen while the screen changed
         #: ("Next" beside a level): controls the game keeps, not gates
         self.permanent: set[str] = set()
@@ -306,8 +306,6 @@ class ReachTracker:
             fields = ", ".join(reaction.state[:2])
             self._enter(how, after.at_s, f"the game's state hook says {phase}; {input_name} changed {fields}")
             return reaction
-        self._inputs.append((after.at_s, input_name))
-        del self._inputs[:-200]
         if before.gate and after.gate == before.gate and before.gate.lower() in how.lower() and reaction.reacted:
             self.permanent.add(before.gate)  # used, it changed the screen, and it is still there
         gate, after_gate = self._gate_of(before), self._gate_of(after)
@@ -343,6 +341,8 @@ class ReachTracker:
         on_menu = before.menu and not (before.gate in self.permanent and len(menu_items(before.view)) < 2)
         typing = input_name == "type text" or before.view.typing
         changes = scene_evidence(reaction.scene, menu_rows(before.view), on_menu, after.scene.things, typing=typing)
+        if input_name.startswith(READING_CLICK):
+            changes = []  # an explanation shown is no play; a number it changed still is (below)
         if changes:
             idle = changes[0].idle_px
             keys = frozenset(c.key for c in changes[:CONFIRM_THINGS])  # the most telling: a camera pan moves all
@@ -373,18 +373,20 @@ class ReachTracker:
         self.current_gate = new_gate
 
     def finish(self) -> None:
-        """The run ended: a gate gone since the last input counts as passed; a reaction of a thing at rest
-        that the run ended before the player could repeat counts, said so; keep the menus for the record."""
+        """The run ended: a gate gone since the last input counts as passed; keep the menus for the record.
+
+        One reaction that the run ended before the player could repeat is no entry (a ball launched, a
+        caption that moved once look the same as play): the message names it instead, so a short run
+        fails `not-entered` honestly rather than passing on a guess."""
         if self._gate_recent is not None and self.current_gate is None:
             self._gate_passed()
-        last = next((e for e in reversed(self.judge.evidence) if e.still), None)
-        if not self.reach.entered and last is not None:
-            tried_again = any(at > last.at_s and name == last.input_name for at, name in self._inputs)
-            if not tried_again:
-                way_in = self.judge.way_in[0] if self.judge.way_in else last.how
-                self._enter(way_in, last.at_s, f"{last.words} (once: the run ended before the same input again)")
         if not self.reach.entered:
             self.reach.menus = list(self.judge.menus)
+
+    def unconfirmed(self) -> str | None:
+        """The last reaction to play input that was never seen again, in words (for not-entered)."""
+        last = self.judge.evidence[-1] if self.judge.evidence else None
+        return None if last is None else f"{last.words} at {last.at_s:.1f} s, never again"
 
     def note_tried(self, description: str) -> None:
         if len(self.reach.tried) < 40 and description not in self.reach.tried:
@@ -407,6 +409,12 @@ class ReachTracker:
         if self.current_gate is not None or (self.gate_seen and self.reach.start_text and not self.judge.menus):
             shown = self.current_gate or self.reach.start_text
             return f"never got past the start screen in {seconds:.0f} s: {shown!r} still shown; tried: {tried}"
+        once = self.unconfirmed()
+        if once is not None:
+            return (
+                f"only one reaction to play input in {seconds:.0f} s ({once}), so entry is unconfirmed{menus}; "
+                f"tried: {tried}"
+            )
         return (
             f"no play input moved or changed anything the game draws beyond its own animation in {seconds:.0f} s, "
             f"so the player never got in{menus}; tried: {tried}"

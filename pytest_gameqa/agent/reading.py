@@ -314,6 +314,7 @@ def board_pair(view: PageView, pick: int = 0) -> ClickPair | None:
         if c.kind in ("button", "link")
         and c.bbox is not None
         and c.text
+        and not c.in_text  # a glossary word in the rules is no piece to place
         and not AVOID.search(c.text)
         and not START_WORDS.search(c.text)
     ]

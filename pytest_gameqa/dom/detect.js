@@ -38,6 +38,16 @@
   };
   const textOf = (el) => (el.innerText || el.value || el.getAttribute("aria-label") || el.title || el.alt || "")
     .replace(/\s+/g, " ").trim().slice(0, 80);
+  // a word inside running text (a glossary term, a footnote, "click here"): clicking it reads or walks
+  // menus; it is never the game's own control
+  const inProse = (el) => {
+    let block = el;
+    while (block && block !== document.body && getComputedStyle(block).display.startsWith("inline")) block = block.parentElement;
+    if (!block || block === el) return false;
+    const own = textOf(el).length;
+    const around = (block.innerText || "").replace(/\s+/g, " ").trim();
+    return own > 0 && around.length >= own + 40 && around.split(" ").length >= 8;
+  };
   const add = (el, kind) => {
     if (seen.has(el) || out.length >= maxItems) return;
     const r = visibleBox(el);
@@ -50,6 +60,7 @@
       href, offOrigin: !!href && !href.startsWith("javascript:") && new URL(href, location.href).origin !== location.origin,
       disabled: !!el.disabled || el.getAttribute("aria-disabled") === "true",
       covered: covered(el, r),
+      inProse: inProse(el),
     });
   };
   const interactive = "button, a[href], [role=button], input[type=button], input[type=submit], [onclick], summary, input:not([type=hidden]), textarea, select";

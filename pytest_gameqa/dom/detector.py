@@ -197,6 +197,7 @@ class UIDetector:
             kind=kind,
             text=text,
             score=-1.0 if item["covered"] and kind != "canvas" else 0.0,
+            in_text=bool(item.get("inProse")),
         )
 
     @staticmethod
