@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
+from pytest_gameqa.agent.actions import Wait
+from pytest_gameqa.agent.interactor import Interactor
 from pytest_gameqa.agent.progress import ProgressTracker
 from pytest_gameqa.agent.reach import ReachTracker
 from pytest_gameqa.agent.sampling import HEAVY_THUMB_EVERY, IDLE_GAP_S, IDLE_LOOKS, IDLE_MAX_LOOKS, Sampler
@@ -15,6 +18,7 @@ from pytest_gameqa.dom.detector import PageView
 from pytest_gameqa.models import ActionResult
 from pytest_gameqa.monitor.monitor import GameMonitor
 from pytest_gameqa.monitor.pixels import Thumbnail
+from pytest_gameqa.report.artifacts import Evidence
 from pytest_gameqa.settings import GameSettings
 
 W, H = 64, 36
@@ -150,3 +154,40 @@ def test_the_network_is_quiet_half_a_second_of_game_time_after_its_last_request(
     assert not network.quiet
     clock.advance(QUIET_S + 0.01)
     assert network.quiet
+
+
+class CapturingSession:
+    """A page whose captures cost `capture_s` each on the fake clock; `heavy` as GameSession says it."""
+
+    def __init__(self, clock: FakeClock, capture_s: float) -> None:
+        self.clock, self.capture_s, self.shots = clock, capture_s, []
+
+    @property
+    def heavy(self) -> bool:
+        return self.capture_s > 1.0
+
+    async def screenshot(self, fmt: str = "jpeg", scale: float = 1.0) -> bytes:
+        self.clock.advance(self.capture_s)
+        self.shots.append(scale)
+        return f"frame {len(self.shots)}".encode()
+
+    async def evaluate(self, script: str, timeout: float = 1.0) -> None:
+        return None
+
+
+def test_a_heavy_page_s_action_starts_from_the_last_after_shot_at_half_size(tmp_path: Path) -> None:
+    """Captures of 3 s each: the second action's before-shot is the first's after-shot (a file of its own),
+    its after-shot half-size. Near miss: a page that captures in 0.05 s gets two fresh full-size shots."""
+
+    def run(capture_s: float) -> tuple[CapturingSession, list[ActionResult]]:
+        clock = FakeClock()
+        session = CapturingSession(clock, capture_s)
+        interactor = Interactor(session, Evidence(tmp_path / str(capture_s)), clock, game_url="http://x/")  # type: ignore[arg-type]
+        done = [asyncio.run(interactor.perform(Wait(ms=0))) for _ in range(2)]
+        return session, done
+
+    heavy, (first, second) = run(3.0)
+    assert len(heavy.shots) == 3 and heavy.shots[1:] == [0.5, 0.5]
+    assert second.before != first.after and Path(second.before or "").read_bytes() == b"frame 2"
+    quick, _ = run(0.05)
+    assert quick.shots == [1.0, 1.0, 1.0, 1.0]

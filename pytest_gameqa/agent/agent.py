@@ -162,6 +162,7 @@ class GameAgent:
             )
         )
         self.monitor.ready_at = self.clock.now()
+        log(f"[{self.clock.now():7.2f}s] ready to play")
         if self.monitor.fatal.is_set():
             return
         await fit_zoomed_page(self.session, self.policy, log)  # a page may set its <meta name=viewport> from script

@@ -44,6 +44,13 @@ CLEAR_JS = """() => {
 }"""
 
 
+#: on a heavy page (captures cost seconds, see GameSession.heavy) an action starts from the screen the last
+#: action ended on when that shot is this recent (s): a second capture would show the same frame, later
+HEAVY_REUSE_S = 3.0
+#: and its shots are half-size: reading back a software-WebGL frame costs in proportion to its pixels
+HEAVY_SCALE = 0.5
+
+
 class Interactor:
     def __init__(
         self,
@@ -63,6 +70,7 @@ class Interactor:
         self.scale = scale
         self.count = 0
         self.hover_hits: list[tuple[float, float]] = []
+        self._last_after: tuple[bytes, float] | None = None  # the last after-shot, and when
 
     @property
     def page(self) -> Page:
@@ -81,10 +89,17 @@ class Interactor:
         return self.session.capture_lock
 
     async def _shot(self, index: int, phase: str, description: str) -> tuple[str | None, bytes | None]:
+        heavy = getattr(self.session, "heavy", False)
+        if phase == "before" and heavy and self._last_after is not None:
+            data, taken = self._last_after
+            if self.clock.elapsed() - taken <= HEAVY_REUSE_S:
+                return self.evidence.save(index, phase, description, data), data
         try:
-            data = await self.session.screenshot(self.fmt, self.scale)
+            data = await self.session.screenshot(self.fmt, self.scale * (HEAVY_SCALE if heavy else 1.0))
         except (PageHung, PlaywrightError):
             return None, None
+        if phase == "after":
+            self._last_after = (data, self.clock.elapsed())
         return self.evidence.save(index, phase, description, data), data
 
     async def perform(self, action: Action, policy: str = "heuristic", *, mark: bool = False) -> ActionResult:

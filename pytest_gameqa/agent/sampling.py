@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..browser.session import HEAVY_CAPTURE_S
 from ..dom.detector import DrawnText, PageView
 from ..models import ActionResult
 from ..monitor.pixels import Thumbnail, changed_cells
@@ -37,10 +38,6 @@ IDLE_SETTLED = 3
 IDLE_GAP_S = 0.25
 
 
-#: a thumbnail that took longer than this (s) shows a heavy page: software WebGL drawing a frame in a
-#: second or more (a capture waits for a new frame, so a look with one costs seconds). Its looks then
-#: skip the thumbnail: the scene tells what changed; a game drawing 60 frames a second captures in 0.1 s
-HEAVY_CAPTURE_S = 1.0
 #: on a heavy page one look in this many still takes a thumbnail (pixels for a blind scene, the monitor)
 HEAVY_THUMB_EVERY = 4
 
@@ -63,7 +60,8 @@ class Sampler:
         ocr_on: bool = True,
     ) -> None:
         self.look = look
-        #: the page draws so slowly that a capture costs seconds (see HEAVY_CAPTURE_S)
+        #: the page draws so slowly that a thumbnail costs seconds (see session.HEAVY_CAPTURE_S): its looks
+        #: then skip the thumbnail, the scene tells what changed
         self.heavy = False
         self._looks = 0
         self.thumbnail: Callable[[], Awaitable[Thumbnail | None]] = session.thumbnail
@@ -130,9 +128,15 @@ class Sampler:
             first = first or sample
             self.observe_idle(sample)
             quiet = quiet + 1 if i and self.tracker.last_growth == 0 else 0
-            if i + 1 >= IDLE_LOOKS and (quiet >= IDLE_SETTLED or sample.at_s - first.at_s >= budget_s):
+            if i + 1 >= IDLE_LOOKS and quiet >= IDLE_SETTLED:
                 break
+            if i and self.clock.now() - first.at_s >= budget_s:
+                break  # a heavy page's looks take seconds each: its budget, not its look count, ends the watch
         if first is not None and self.tracker.last is not None:
+            self.monitor.console_log.append(
+                f"[{self.clock.now():7.2f}s] watched the idle screen: {i + 1} looks "
+                f"over {self.clock.now() - first.at_s:.1f} s"
+            )
             # and over the whole second: a slow scroll changes too little between two quick looks
             self.tracker.idle.learn(first, self.tracker.last)
 

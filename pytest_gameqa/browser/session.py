@@ -33,6 +33,11 @@ SCENE_JS = (Path(__file__).parent.parent / "dom" / "scene.js").read_text(encodin
 THUMB_WIDTH = 160
 
 
+#: a capture that took longer than this (s) shows a heavy page: software WebGL drawing a frame in a second
+#: or more (a capture waits for a new frame and reads it back); a page at 60 fps captures in ~0.1 s
+HEAVY_CAPTURE_S = 1.0
+
+
 class PageHung(Exception):
     """A page call did not answer in time: the page's main thread is most likely stuck."""
 
@@ -143,6 +148,8 @@ class GameSession:
         #: DevTools captures with different scales interfere when they overlap (tiled, mixed images), and a
         #: capture during a touch gesture makes its touchstart uncancelable: both hold this lock
         self.capture_lock = asyncio.Lock()
+        #: seconds the last full-size capture took (software WebGL reads its frame back: seconds)
+        self.capture_s = 0.0
 
     async def open(
         self,
@@ -262,8 +269,17 @@ class GameSession:
         if fmt == "jpeg":
             params["quality"] = quality
         async with self.capture_lock:
-            result = await bounded(self.cdp.send("Page.captureScreenshot", params), 5, "taking a screenshot")
+            started = time.monotonic()
+            try:
+                result = await bounded(self.cdp.send("Page.captureScreenshot", params), 5, "taking a screenshot")
+            finally:
+                self.capture_s = time.monotonic() - started
         return base64.b64decode(result["data"])
+
+    @property
+    def heavy(self) -> bool:
+        """Captures cost seconds: the page draws with software WebGL (or the machine is overloaded)."""
+        return self.capture_s > HEAVY_CAPTURE_S
 
     async def thumbnail(self) -> Thumbnail:
         data = await self.screenshot("png", scale=THUMB_WIDTH / self.viewport[0])
