@@ -284,3 +284,26 @@ def test_not_entered_message_without_a_start_screen_says_no_input_mattered() -> 
     message = tracker.not_entered_message(8)
     assert "no play input moved or changed anything the game draws beyond its own animation in 8 s" in message
     assert message.endswith("tried: press Enter")
+
+
+def test_space_scrolling_a_dom_page_is_no_pixel_evidence() -> None:
+    """A DOM page the scene sees nothing of: Space scrolls it twice, and every pixel row moves. That is the
+    page, not the game. Near miss: the same pixels changing with the page where it was is play."""
+
+    def run(scroll_step: float) -> ReachTracker:
+        tracker = ReachTracker()
+        for i in range(5):
+            tracker.observe_idle(_sample(i * 0.5))
+        y, shown = 0.0, _thumb()
+        for n in range(2):
+            start = 3.0 + n
+            before = Sample.of(PageView(scroll=(0.0, y)), shown, start)
+            tracker.observe_idle(before)
+            y += scroll_step
+            shown = _thumb({(x, 5 + n): 200 for x in range(8)})  # a row of the page moved where it was not
+            after = Sample.of(PageView(scroll=(0.0, y)), shown, start + 0.5)
+            tracker.after_action(before, after, "Space", "press Space")
+        return tracker
+
+    assert not run(120.0).reach.entered
+    assert run(0.0).reach.entered

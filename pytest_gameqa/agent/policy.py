@@ -28,6 +28,7 @@ from .reading import (
     board_pair,
     board_ways,
     choice_ways,
+    drag_of,
     generic_ways,
     hover_ways,
     is_menu,
@@ -264,7 +265,9 @@ class HeuristicPolicy:
             return PressKey(key=self._key(), times=self.rng.randint(1, 4))
         cells = [c for c in view.candidates if c.kind == "cell"]
         if cells and roll < 0.6:  # a board game: moves are clicks into the board, or a piece and a square
-            pair = board_pair(view, pick=self.rng.randrange(64)) if self.rng.random() < 0.5 else None
+            pair = board_pair(view, pick=self.rng.randrange(64)) if self.rng.random() < 0.6 else None
+            if pair is not None and pair.label.startswith("a piece") and self.rng.random() < 0.4:
+                return drag_of(pair)  # some boards move their pieces only by dragging
             return pair if pair is not None else ClickElement(target=self.rng.choice(cells))
         if clickables and roll < 0.75:
             return ClickElement(target=self.rng.choice(clickables))

@@ -359,7 +359,8 @@ class ReachTracker:
             words = f"{input_name} changed the game's state ({', '.join(reaction.state[:2])})"
             return PlayEvidence(input_name, how, after.at_s, frozenset(reaction.state), words, kind="state")
         blind = before.scene.drawn == 0 and after.scene.drawn == 0
-        if blind and reaction.pixels and input_name not in ("hover", "move pointer"):
+        scrolled = before.scene.scroll != after.scene.scroll  # Space or an arrow scrolled the page: all moved
+        if blind and reaction.pixels and not scrolled and input_name not in ("hover", "move pointer"):
             words = f"{input_name} changed the screen beyond its idle change ({reaction.cells} cells)"
             cells = frozenset(f"cell:{c}" for c in reaction.changed_cells)  # the same cells again: the same thing
             return PlayEvidence(input_name, how, after.at_s, cells, words, kind="pixels")

@@ -126,10 +126,30 @@ def gate_text(view: PageView) -> str | None:
             if AVOID.search(text) and not START_WORDS.search(text):
                 continue  # "Press P to pause", "press M to mute": a HUD line of the game in play
             return text  # a lone "Go!" read from pixels is an image button; drawn by fillText it is often a HUD cue
+    if has_board(view):
+        return None  # a board in play: its rules' lines ("How to play", "Choose a piece") are no gate
     for text in segments(view):
         if len(text) <= 80 and GATE_TEXT.search(text) and not AVOID.search(text) and not PERMANENT.match(text):
             return text
     return None
+
+
+#: what a settings field holds: a number, or a long code without spaces (a FEN, a seed, a URL)
+_SETTING_VALUE = re.compile(r"^\s*(-?\d+([.,]\d+)?|\S{16,})\s*$")
+#: cells a board needs before its screen counts as a game (a 3x3 tic-tac-toe is the smallest board)
+BOARD_MIN_CELLS = 9
+
+
+def has_board(view: PageView) -> bool:
+    """A board of like cells in rows and columns is on screen, and it is no grid of levels to choose from
+    (cells reading 1, 2, 3... in order, or "Level N")."""
+    cells = board_cells(view)
+    if len(cells) < BOARD_MIN_CELLS:
+        return False
+    texts = [c.text.strip() for c in sorted(cells, key=lambda c: c.cell or (0, 0, 0))]
+    numbered = [t for t in texts if t.isdigit()]
+    in_order = len(numbered) >= len(texts) // 2 and numbered == sorted(set(numbered), key=int)
+    return not in_order and sum(bool(MENU_ITEM.match(t)) for t in texts) < len(texts) // 2
 
 
 def menu_items(view: PageView) -> list[str]:
@@ -147,6 +167,8 @@ def is_menu(view: PageView) -> bool:
     (a board with a "New Game" and a "Help" link is a game with a toolbar, not a menu)."""
     if gate_text(view) is not None:
         return True
+    if has_board(view):
+        return False  # a board with a toolbar and headings ("New game", "About") is a game
     items = menu_items(view)
     return len(items) >= 2 and any(not PERMANENT.match(i) for i in items)
 
@@ -203,9 +225,10 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
         forward = START_WORDS.search(text) or level
         if forward and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
             add(action_for(c), f"a start control {text!r}")
-    # 2. a name field comes before its start button
+    # 2. a name field comes before its start button; a field holding a number ("3000" ms a move) or a long
+    # code is a setting of the game in play, and typing a name into it breaks the game, not the gate
     for c in view.candidates:
-        if c.kind == "input" and c.score >= 0 and not avoid.search(c.text):
+        if c.kind == "input" and c.score >= 0 and not avoid.search(c.text) and not _SETTING_VALUE.match(c.text):
             add(TypeText(text="Player", target=c), f"a text field {c.text or 'input'!r} (a name before start)")
     texts = segments(view)
     canvas = view.canvases[0] if view.canvases else None
@@ -291,23 +314,27 @@ def board_cells(view: PageView) -> list[ObserveResult]:
 
 
 def board_pair(view: PageView, pick: int = 0) -> ClickPair | None:
-    """Pick a piece and put it on an empty square next to it: a filled cell nearest the player (the bottom
-    rows: board games seat the player there), then an empty cell one or two rows up in its column, else any
+    """Pick a piece and put it on an empty square next to it: first a step straight ahead (one row up: board
+    games seat the player at the bottom, and a piece with an empty square ahead is in the front row, free
+    to move, where a back-row piece jumping two rows is blocked in most games), then two rows up, then any
     empty neighbour. With no piece on the board, a roster item beside it (a ship to place) goes first.
-    `pick` walks through the pieces (0: the first)."""
+    `pick` walks through the moves found (0: the first)."""
     cells = board_cells(view)
     if not cells:
         return None
     by_pos = {c.cell: c for c in cells}
     pieces = sorted((c for c in cells if c.filled), key=lambda c: (-c.cell[1], c.cell[2]))  # type: ignore[index]
-    for piece in pieces[pick % len(pieces) :] + pieces[: pick % len(pieces)] if pieces else []:
-        b, r, col = piece.cell  # type: ignore[misc]
-        for dr, dc in ((-1, 0), (-2, 0), (1, 0), (0, 1), (0, -1), (-1, 1), (-1, -1), (2, 0)):
+    moves: list[tuple[ObserveResult, ObserveResult]] = []
+    for dr, dc in ((-1, 0), (-2, 0), (1, 0), (0, 1), (0, -1), (-1, 1), (-1, -1), (2, 0)):
+        for piece in pieces:
+            b, r, col = piece.cell  # type: ignore[misc]
             target = by_pos.get((b, r + dr, col + dc))
-            if target is not None and not target.filled:
-                x1, y1 = piece.bbox.center  # type: ignore[union-attr]
-                x2, y2 = target.bbox.center  # type: ignore[union-attr]
-                return ClickPair(x1=round(x1), y1=round(y1), x2=round(x2), y2=round(y2), label="a piece and a square")
+            if target is not None and not target.filled and len(moves) < 64:
+                moves.append((piece, target))
+    if moves:
+        piece, target = moves[pick % len(moves)]
+        (x1, y1), (x2, y2) = piece.bbox.center, target.bbox.center  # type: ignore[union-attr]
+        return ClickPair(x1=round(x1), y1=round(y1), x2=round(x2), y2=round(y2), label="a piece and a square")
     roster = [
         c
         for c in view.candidates
@@ -341,11 +368,16 @@ def board_ways(view: PageView) -> list[Way]:
     pair = board_pair(view)
     if pair is not None:
         ways.append(Way(pair, "a board: pick a piece, then a square"))
+    if pair is not None and pair.label.startswith("a piece"):  # pieces that only move by dragging (jQuery UI)
+        ways.append(Way(drag_of(pair), "a board: drag a piece"))
     if filled:
         ways.append(Way(ClickElement(target=filled[len(filled) // 2]), "a board: click a filled cell"))
-    if pair is not None and pair.label.startswith("a piece"):
-        ways.append(Way(Drag(x1=pair.x1, y1=pair.y1, x2=pair.x2, y2=pair.y2, label="a piece"), "a board: drag a piece"))
     return ways
+
+
+def drag_of(pair: ClickPair) -> Drag:
+    """The same move as a drag: the piece pressed, carried and dropped on its square."""
+    return Drag(x1=pair.x1, y1=pair.y1, x2=pair.x2, y2=pair.y2, label="a piece")
 
 
 def pointer_sweep(canvas: ObserveResult) -> MovePointer:

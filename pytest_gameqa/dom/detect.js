@@ -41,8 +41,9 @@
   // a word inside running text (a glossary term, a footnote, "click here"): clicking it reads or walks
   // menus; it is never the game's own control
   const inProse = (el) => {
+    if (getComputedStyle(el).display !== "inline") return false;  // a button (inline-block) is a control
     let block = el;
-    while (block && block !== document.body && getComputedStyle(block).display.startsWith("inline")) block = block.parentElement;
+    while (block && block !== document.body && getComputedStyle(block).display === "inline") block = block.parentElement;
     if (!block || block === el) return false;
     const own = textOf(el).length;
     const around = (block.innerText || "").replace(/\s+/g, " ").trim();
@@ -111,7 +112,11 @@
     for (const [el, r] of like) {
       if (cells.length >= 160) break;
       const text = textOf(el);
-      const filled = !!(el.querySelector("img, svg, canvas") || text || (getComputedStyle(el).backgroundImage || "none") !== "none");
+      // a piece is an image, a drawing, text, or a picture in the cell's background or in a child's (a
+      // sprite div inside a square)
+      const pictured = (e) => (getComputedStyle(e).backgroundImage || "none") !== "none";
+      const filled = !!(el.querySelector("img, svg, canvas") || text || pictured(el) ||
+                        Array.from(el.querySelectorAll("*")).slice(0, 4).some(pictured));
       cells.push({ board: boards.length - 1, row: tops.indexOf(Math.round(r.top / (mh / 2))), col: lefts.indexOf(Math.round(r.left / (mw / 2))),
                    text, filled, selector: cssPath(el), x: r.left, y: r.top, width: r.width, height: r.height });
     }
