@@ -80,6 +80,7 @@ def test_the_first_move_tried_is_a_front_piece_one_step_ahead_also_as_a_drag() -
 def test_a_field_holding_a_number_is_a_setting_not_a_name_to_type() -> None:
     """ "Time per move: [3000] ms" beside a chess board: typing a name there breaks the game. Near miss: an
     empty field (a name before start) is typed into."""
+
     def field(value: str) -> PageView:
         box = BoundingBox(x=10, y=10, width=80, height=20)
         return PageView(

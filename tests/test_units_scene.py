@@ -450,3 +450,19 @@ def test_a_word_of_the_rules_that_shows_its_explanation_is_reading_not_play() ->
     assert not run(["Click a word", "Click a word", "Click a word"]).reach.entered
     hunt = run(["Found: 0 of 4", "Found: 1 of 4", "Found: 2 of 4"]).reach
     assert hunt.entered and "changed the number in 'found: # of #'" in (hunt.evidence or "")
+
+
+def test_a_board_pushed_down_by_a_message_line_is_the_page_not_play() -> None:
+    """A click shows a message above a 10x10 board: its 100 cells move 21 px down together (a layout
+    shift). Near miss: a tetromino of four elements falling one cell is a move of the game."""
+    cells = {f"d|#b>div{i}": (100 + 40 * (i % 10), 200 + 40 * (i // 10), 40, 40, 1) for i in range(100)}
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, cells) for t in range(4)])
+    pushed = {k: (v[0], v[1] + 21, *v[2:]) for k, v in cells.items()}
+    assert not compare(_scene(1.0, cells), _scene(1.5, pushed), envelope).changes
+    piece = {f"d|#p>div{i}": (300 + 40 * i, 100, 40, 40, 2) for i in range(4)}
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, {**cells, **piece}) for t in range(4)])
+    fallen = {k: (v[0], v[1] + 40, *v[2:]) for k, v in piece.items()}
+    moved = compare(_scene(1.0, {**cells, **piece}), _scene(1.5, {**cells, **fallen}), envelope)
+    assert len(moved.changes) == 4 and all(c.dy == 40 for c in moved.changes)

@@ -50,6 +50,9 @@ APPEARED_KEPT = 0
 #: repeated things of one kind are matched by position only up to this many pairs (a board of 20x20
 #: tiles matched to itself); past it, by draw order
 ALIGN_MAX_PAIRS = 20_000
+#: page elements moving by one offset that make a layout shift (a board's cells pushed down by a message
+#: line); a game's piece is one to four elements (a tetromino), so twice that is safely the page
+LAYOUT_SHIFT_MIN = 8
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
 _PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
@@ -315,6 +318,24 @@ def _scrolled(key: str, slot: int, delta: float, scrolled: tuple[float, float]) 
     return abs(delta + scrolled[slot]) <= MOVE_TOL_PX
 
 
+def _without_layout_shift(changes: list[Change]) -> list[Change]:
+    """Drop page elements that all moved by one offset: a line inserted above them (a message, a banner)
+    moved the page's layout, as a scroll would; a game moves its pieces one or a few at a time."""
+    groups: dict[tuple[int, int], int] = {}
+    for c in changes:
+        if c.kind == "moved" and kind_of(c.key) == "d":
+            offset = (round(c.dx), round(c.dy))
+            groups[offset] = groups.get(offset, 0) + 1
+    shifted = {offset for offset, n in groups.items() if n >= LAYOUT_SHIFT_MIN}
+    if not shifted:
+        return changes
+    return [
+        c
+        for c in changes
+        if not (c.kind == "moved" and kind_of(c.key) == "d" and (round(c.dx), round(c.dy)) in shifted)
+    ]
+
+
 def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
     """The changes between two looks around an action that the idle envelope does not explain."""
     b = align(a, b)
@@ -370,6 +391,7 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         )
         if len(reaction.changes) >= MAX_CHANGES:
             break
+    reaction.changes = _without_layout_shift(reaction.changes)
     if not reaction.switched and APPEARED_KEPT:  # a few new things: a shot fired, a piece's targets ringed
         fresh = [k for k in sorted(new) if family(k) not in envelope.churn_families]
         for key in fresh[:APPEARED_KEPT]:
