@@ -220,12 +220,14 @@ class HeuristicPolicy:
                 return sought
         if not self.swept:
             if not self.sweep:
-                # arrows and Space are what most games use: press them long enough to matter
-                arrows = [k for k in SWEEP_KEYS if k.startswith(("Arrow", "Space"))]
-                others = [k for k in SWEEP_KEYS if k not in arrows]
+                # arrows, then Space, are what most games use: press them long enough to matter. Arrows
+                # first: a game's first answer to its player is a move (Space fires or jumps, and its
+                # answer, a shot, is no proof the player steers anything)
+                arrows = [k for k in SWEEP_KEYS if k.startswith("Arrow")]
+                others = [k for k in SWEEP_KEYS if k not in arrows and k != "Space"]
                 self.rng.shuffle(arrows)
                 self.rng.shuffle(others)
-                keys = arrows + others
+                keys = [*arrows, "Space", *others]
                 self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
                 if view.canvases and view.canvases[0].bbox is not None and not self.touch:
                     # the mouse is a play input too (a paddle, a crosshair, pointer-lock steering): early

@@ -28,8 +28,9 @@ IDLE_LOOKS = 5
 #: up to this many: 3 s covers the cycle of a title animation; the gaps between actions learn the rest
 IDLE_MAX_LOOKS = 12
 #: ... and for at most this long, however slowly a busy page answers: the gaps between actions go on
-#: learning, and a heavy page's looks take a second each
-IDLE_BUDGET_S = 3.0
+#: learning (a reaction must also move a thing that stood still, which a pulse never does), and a
+#: heavy page's looks take a second each; every second here is a second later into the game
+IDLE_BUDGET_S = 1.5
 #: ... and at most this share of the play time: a 5 s smoke test watches 1 s, not 3
 IDLE_SHARE = 0.15
 #: looks in a row that widened no thing's envelope: the screen's own animation has been seen whole
