@@ -405,30 +405,34 @@ def test_a_gate_word_the_game_keeps_on_screen_after_it_was_used_is_a_control_not
     assert tracker.reach.entered
 
 
-def test_one_reaction_the_run_ended_before_the_player_could_repeat_is_no_entry_and_is_named() -> None:
-    """A short smoke test: past the menu, ArrowLeft moved the ship at rest, then time ran out. One
-    reaction is a guess (a ball launched, a caption nudged look the same): not entered, and the message
-    names it. Near miss: the same reaction seen twice is entry."""
+def test_a_key_s_reaction_the_run_ended_before_the_player_could_repeat_counts_a_click_s_does_not() -> None:
+    """A short smoke test: past the menu, ArrowLeft moved the ship at rest, then time ran out: entered,
+    said so. Near misses: the same reaction to a click (a ball launched) is named, not entered; a
+    reaction the player did try again, in vain, is no entry."""
 
-    def run(repeat: bool) -> ReachTracker:
+    def run(repeat: bool, input_name: str = "ArrowLeft") -> ReachTracker:
         tracker = ReachTracker()
         for i in range(5):
             tracker.observe_idle(_look(i / 4, {SHIP: (400, 500, 14, 14, 0)}))
         before = _look(1.25, {SHIP: (400, 500, 14, 14, 0)})
         tracker.observe_idle(before)
-        tracker.after_action(before, _look(1.75, {SHIP: (396, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft")
+        tracker.after_action(before, _look(1.75, {SHIP: (396, 500, 14, 14, 0)}), input_name, "press it")
         if repeat:
             before = _look(2.0, {SHIP: (396, 500, 14, 14, 0)})
             tracker.observe_idle(before)
-            tracker.after_action(before, _look(2.5, {SHIP: (392, 500, 14, 14, 0)}), "ArrowLeft", "press ArrowLeft")
+            tracker.after_action(before, _look(2.5, {SHIP: (396, 500, 14, 14, 0)}), input_name, "press it")
         tracker.finish()
         return tracker
 
-    once = run(repeat=False)
-    assert not once.reach.entered
-    message = once.not_entered_message(20)
-    assert message.startswith("only one reaction to play input in 20 s (ArrowLeft moved") and "never again" in message
-    assert run(repeat=True).reach.entered
+    once = run(repeat=False).reach
+    assert once.entered and (once.evidence or "").endswith("(once: the run ended before the same input again)")
+    assert not run(repeat=True).reach.entered
+    clicked = run(repeat=False, input_name="click canvas")
+    assert not clicked.reach.entered
+    message = clicked.not_entered_message(20)
+    assert (
+        message.startswith("only one reaction to play input in 20 s (click canvas moved") and "never again" in message
+    )
 
 
 def test_a_word_of_the_rules_that_shows_its_explanation_is_reading_not_play() -> None:

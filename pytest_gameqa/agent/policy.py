@@ -150,8 +150,8 @@ class HeuristicPolicy:
         # already); then the page's other choices and the rest of what a tester tries
         # a board is played by clicking into it: that comes before the usual keys on a screen with no gate
         board = board_ways(view) if not menu else []
-        first = self._ways([*ways_in(view), *board, *self.hover_found, *generic[:4]])  # ... and a look for buttons
-        rest = self._ways([*choice_ways(view), *generic[4:]])
+        first = self._ways([*ways_in(view), *board, *self.hover_found, *generic[:5]])  # ... and a look for buttons
+        rest = self._ways([*choice_ways(view), *generic[5:]])
         if self.touch and view.canvases and view.canvases[0].bbox is not None:
             x, y = view.canvases[0].bbox.center  # "hold to start": a way in only a finger has
             rest.insert(min(len(rest), 3), Way(LongPress(x=round(x), y=round(y), label="canvas"), "a long press"))

@@ -56,6 +56,10 @@ def _dilate(cells: frozenset[int] | set[int], radius: int = 2) -> set[int]:
     return out
 
 
+#: inputs whose one answer is no entry at the end of a run (see ReachTracker.finish)
+_NOT_STEERING = ("click", "tap", "double-click", "type", "drag")
+
+
 @dataclass
 class Sample:
     """One look at the screen: its thumbnail (may be missing when the page was busy), text, state, scene."""
@@ -209,6 +213,7 @@ class ReachTracker:
         #: gate-like controls the player used and that stayed on screen while the screen changed
         #: ("Next" beside a level): controls the game keeps, not gates
         self.permanent: set[str] = set()
+        self._inputs: list[tuple[float, str]] = []  # (when, input) of every action, for finish()
         self._pass_how: tuple[str, float] | None = None  # the first action after which the gate was not shown
         self.last_growth = 0.0
 
@@ -306,6 +311,8 @@ class ReachTracker:
             fields = ", ".join(reaction.state[:2])
             self._enter(how, after.at_s, f"the game's state hook says {phase}; {input_name} changed {fields}")
             return reaction
+        self._inputs.append((after.at_s, input_name))
+        del self._inputs[:-200]
         if before.gate and after.gate == before.gate and before.gate.lower() in how.lower() and reaction.reacted:
             self.permanent.add(before.gate)  # used, it changed the screen, and it is still there
         gate, after_gate = self._gate_of(before), self._gate_of(after)
@@ -376,11 +383,18 @@ class ReachTracker:
     def finish(self) -> None:
         """The run ended: a gate gone since the last input counts as passed; keep the menus for the record.
 
-        One reaction that the run ended before the player could repeat is no entry (a ball launched, a
-        caption that moved once look the same as play): the message names it instead, so a short run
-        fails `not-entered` honestly rather than passing on a guess."""
+        A key or a pointer move that moved a thing at rest, in the game's own scene, which the run ended
+        before the player could press again, counts, said so (a short smoke test on a busy machine gets
+        few tries). One click's answer does not: a click starts things (a ball launched, a page opened)
+        without proving the player steers anything; the not-entered message names it instead."""
         if self._gate_recent is not None and self.current_gate is None:
             self._gate_passed()
+        last = next((e for e in reversed(self.judge.evidence) if e.still and e.kind == "scene"), None)
+        if not self.reach.entered and last is not None and not last.input_name.startswith(_NOT_STEERING):
+            tried_again = any(at > last.at_s and name == last.input_name for at, name in self._inputs)
+            if not tried_again:
+                way_in = self.judge.way_in[0] if self.judge.way_in else last.how
+                self._enter(way_in, last.at_s, f"{last.words} (once: the run ended before the same input again)")
         if not self.reach.entered:
             self.reach.menus = list(self.judge.menus)
 

@@ -292,8 +292,10 @@ def generic_ways(view: PageView) -> list[Way]:
         ways.append(Way(ClickElement(target=canvas), "focus and click the game"))
     if canvas is not None and canvas.bbox is not None:
         box = canvas.bbox
-        ways.append(Way(HoverScan(x=box.x, y=box.y, width=box.width, height=box.height), "buttons under the pointer"))
+        # the mouse before the hover scan: a sweep is one quick play input (a paddle, pointer-lock
+        # steering), the scan a slow look for hand cursors
         ways.append(Way(pointer_sweep(canvas), "the mouse may steer"))
+        ways.append(Way(HoverScan(x=box.x, y=box.y, width=box.width, height=box.height), "buttons under the pointer"))
         for fx, fy in ((0.5, 0.7), (0.5, 0.3), (0.3, 0.5), (0.7, 0.5), (0.5, 0.85)):
             x, y = box.x + box.width * fx, box.y + box.height * fy
             ways.append(Way(ClickAt(x=round(x), y=round(y), label="canvas"), "a click where buttons usually are"))
