@@ -470,3 +470,26 @@ def test_a_board_pushed_down_by_a_message_line_is_the_page_not_play() -> None:
     fallen = {k: (v[0], v[1] + 40, *v[2:]) for k, v in piece.items()}
     moved = compare(_scene(1.0, {**cells, **piece}), _scene(1.5, {**cells, **fallen}), envelope)
     assert len(moved.changes) == 4 and all(c.dy == 40 for c in moved.changes)
+
+
+def test_a_shine_sweeping_a_board_of_tiles_moves_no_tile() -> None:
+    """20 tiles keep their boxes; the lit colour passes from one tile to the next (the thing known by that
+    colour "moves" 135 px): the layout stayed, nothing moved. Near miss: a player square stepping from one
+    empty spot to another moved."""
+    pitch, tiles = 135, [(100 + 135 * (i % 5), 60 + 135 * (i // 5)) for i in range(20)]
+
+    def board(lit: int, player: tuple[float, float] | None = None) -> dict[str, tuple[float, ...]]:
+        things: dict[str, tuple[float, ...]] = {}
+        for i, (x, y) in enumerate(tiles):
+            key = "c1|rect:#ffe066:120x120#1" if i == lit else f"c1|rect:#2a2f55:120x120#{i + 1}"
+            things[key] = (x, y, 120, 120, 0)
+        if player is not None:
+            things[SHIP] = (*player, 14, 14, 0)
+        return things
+
+    envelope = Envelope()
+    _learn(envelope, [_scene(t / 4, board(0, (20, 20))) for t in range(5)])
+    swept = compare(_scene(2.0, board(0, (20, 20))), _scene(2.4, board(1, (20, 20))), envelope)
+    assert not [c for c in swept.changes if c.kind == "moved" and abs(c.dx) == pitch]
+    stepped = compare(_scene(2.0, board(0, (20, 20))), _scene(2.4, board(0, (20, 40))), envelope)
+    assert [c.dy for c in stepped.changes if c.kind == "moved"] == [20]

@@ -336,6 +336,29 @@ def _without_layout_shift(changes: list[Change]) -> list[Change]:
     ]
 
 
+def _boxes(scene: Scene) -> set[tuple[int, ...]]:
+    return {
+        tuple(round(v) for v in vals[:4]) for k, vals in scene.things.items() if kind_of(k) in "co" and len(vals) >= 4
+    }
+
+
+def _without_recolouring(a: Scene, b: Scene, changes: list[Change]) -> list[Change]:
+    """Drop drawn things that "moved" from one box of a fixed layout to another box of it: a thing is known
+    by its fill, so a tile that changed colour (a shine sweeping a board, a light turned on) looks like
+    another tile's colour moving there, while the layout stayed. A thing that moved to a box where nothing
+    was drawn (a snake's head, a falling block) moved."""
+    before, after = _boxes(a), _boxes(b)
+    kept = []
+    for c in changes:
+        if c.kind == "moved" and kind_of(c.key) in "co" and c.key in a.things and c.key in b.things:
+            old = tuple(round(v) for v in a.things[c.key][:4])
+            new = tuple(round(v) for v in b.things[c.key][:4])
+            if new in before and old in after:
+                continue
+        kept.append(c)
+    return kept
+
+
 def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
     """The changes between two looks around an action that the idle envelope does not explain."""
     b = align(a, b)
@@ -391,7 +414,7 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         )
         if len(reaction.changes) >= MAX_CHANGES:
             break
-    reaction.changes = _without_layout_shift(reaction.changes)
+    reaction.changes = _without_recolouring(a, b, _without_layout_shift(reaction.changes))
     if not reaction.switched and APPEARED_KEPT:  # a few new things: a shot fired, a piece's targets ringed
         fresh = [k for k in sorted(new) if family(k) not in envelope.churn_families]
         for key in fresh[:APPEARED_KEPT]:
