@@ -18,17 +18,25 @@ Pure: no browser, no clock of its own (times come with the samples); unit-tested
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..dom.detector import GAME_OVER
 from ..models import ActionResult, Progress, ProgressCounter, ProgressScreen
 from .reach import Sample, fold
 from .reading import menu_items
+from .scene import MOVE_TOL_PX, WRAP_PX, Change
 
 #: names that say "how deep": any rise of these is progress, whoever moved it (a level starts by itself)
 LEVEL_WORDS = re.compile(r"\b(level|lvl|stage|world|round|wave|area|zone|floor|chapter|act|mission)\b", re.I)
 #: names of what a player loses: a fall of these is a loss (the seeker tries another approach)
 LIFE_WORDS = re.compile(r"\b(lives|life|hp|health|hearts?|energy|shield)\b", re.I)
+#: an end-of-round text that says the round was won: a step forward (the next round, level), not a loss
+WIN_WORDS = re.compile(
+    r"\byou (win|won)\b|\bvictory\b|\b(level|stage|round|wave) (complete|cleared|passed)\b"
+    r"|\bnext (round|level|stage|wave)\b",
+    re.I,
+)
 #: names a report lists first: what players call progress
 GOAL_WORDS = re.compile(r"\b(score|points?|pts|distance|dist|coins?|gold|gems?|stars?|kills?|xp|meters?|m)\b", re.I)
 #: a number rising between actions at this share of its rate during actions (or more) rises by itself:
@@ -161,6 +169,30 @@ class Gain:
     new_screen: bool = False
     lost: bool = False
     moved: bool = False  # the game reacted beyond its idle change (position, pixels, text)
+    #: which ways drawn things moved beyond their idle envelope ("left", "up"...): a direction key that
+    #: moves a thing its own way steers something (a hero), unlike one the rest of the game hides
+    headings: frozenset[str] = frozenset()
+
+
+def headings(changes: Sequence[Change]) -> frozenset[str]:
+    """The directions the moved things of a reaction went (screen y grows downwards)."""
+    out: set[str] = set()
+    for change in changes:
+        if change.kind != "moved":
+            continue
+        for delta, ways in ((change.dx, ("right", "left")), (change.dy, ("down", "up"))):
+            if abs(delta) > WRAP_PX:
+                out.update(ways)  # so far it may have wrapped around the screen: moved, either way
+            elif abs(delta) >= MOVE_TOL_PX:
+                out.add(ways[0] if delta > 0 else ways[1])
+    return frozenset(out)
+
+
+def won(sample: Sample) -> bool:
+    """The end-of-round screen says the round was won ("You won round 1!", "Level complete", "Next level")."""
+    return any(len(t) <= MAX_PIECE_CHARS and WIN_WORDS.search(t) for t in sample.texts) or any(
+        WIN_WORDS.search(c.text or "") for c in sample.view.candidates if c.kind in ("button", "prompt")
+    )
 
 
 def _value(v: float) -> str:
@@ -178,6 +210,8 @@ class ProgressTracker:
         #: the screen the latest action was taken on (the seeker's arms belong to it)
         self.acted_on = ""
         self.last: Sample | None = None
+        #: the look before `last` (what moved between them moved by itself: the aim's targets)
+        self.previous: Sample | None = None
         self.last_gain = Gain()
         self.last_action = "the first look"
         self.first_progress_s: float | None = None
@@ -266,7 +300,7 @@ class ProgressTracker:
             if counter.levelish and not counter.clock:
                 self._progressed(sample.at_s, f"{counter.name} {_value(counter.best)}", self.last_action)
         self.game_over = sample.view.game_over
-        self.last = sample
+        self.previous, self.last = self.last, sample
 
     def after_action(
         self,
@@ -277,6 +311,7 @@ class ProgressTracker:
         moved: bool,
         entered: bool,
         input_name: str | None = None,
+        changes: Sequence[Change] = (),
     ) -> Gain:
         """Judge one action: the counters it raised, a new screen, a loss; fill in screenshots."""
         entering = entered and not self.entered  # the first screen in shows entry, not progress
@@ -291,7 +326,7 @@ class ProgressTracker:
         if before.view.game_over:
             rises, falls = [], []  # a restart resets the numbers: neither progress nor a loss
         new = self._see(after, how, result.after)
-        gain = Gain(moved=moved, new_screen=new and entered and not entering)
+        gain = Gain(moved=moved, new_screen=new and entered and not entering, headings=headings(changes))
         for key in rises:
             counter = self.counters[key]
             if counter.by_input or counter.levelish:
@@ -302,14 +337,14 @@ class ProgressTracker:
             elif not self.counters[key].clock:
                 gain.falls.append(key)
         if after.view.game_over and not before.view.game_over:
-            gain.lost = True
+            gain.lost = not won(after)  # a round won is a step forward; its screen is a new one
         if before.view.game_over and not after.view.game_over:
             self.rounds += 1
-        if entered and (gain.rises or gain.new_screen):
+        if entered and (gain.rises or (gain.new_screen and not gain.lost)):  # a game over is no progress
             what = ", ".join(self.counters[k].name for k in gain.rises) or self.screens[self.current_screen].name
             self._progressed(after.at_s, what, how)
         self.game_over = after.view.game_over
-        self.last = after
+        self.previous, self.last = before, after
         self.last_action = how
         self.last_gain = gain
         return gain
