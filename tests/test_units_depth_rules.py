@@ -7,7 +7,9 @@ trigger it, on recorded looks with the fake clock of test_units_progress (no bro
   is dropped for another way at once (standing still loses a dodging round);
 - **a round won** ("You won round 1!", "Next level") is a step forward, not a loss;
 - **aiming**: with no lead to repeat, part of play clicks where a small thing that moves by itself will
-  be; an aimed click that scored is repeated at whatever moves now.
+  be; an aimed click that scored is repeated at whatever moves now;
+- **firing**: the key after which more things are drawn (shots), more often than after other inputs,
+  gets bursts in part of the varied play.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pytest_gameqa.agent.actions import ClickAt, HoldKey, MovePointer, PressKey
 from pytest_gameqa.agent.aim import AIM_LABEL, LEAD_S, targets
 from pytest_gameqa.agent.progress import headings
 from pytest_gameqa.agent.scene import Change, Scene
-from pytest_gameqa.agent.seek import KEEP_MOVING_HOLD_MS, arm_key
+from pytest_gameqa.agent.seek import FIRE_BURST, KEEP_MOVING_HOLD_MS, arm_key
 from pytest_gameqa.dom.detector import PageView
 from pytest_gameqa.models import BoundingBox
 
@@ -221,3 +223,45 @@ def test_an_aimed_click_that_scored_is_repeated_at_where_the_thing_is_now() -> N
     choices = [c for c in (seek.choose(gallery(640, t + 1.5, score)) for _ in range(20)) if c is not None]
     assert len(choices) >= 12  # the lead, most of the time
     assert all(isinstance(c, ClickAt) and c.x > 600 for c in choices)
+
+
+# ------------------------------------------------------------------------------------------ firing
+def fire_screen(steps: list[tuple[Any, int]]) -> Any:
+    """A turret screen after these inputs, each with how many more things it left drawn."""
+    play = Play()
+    seek = seeker(play)
+    screen = hud("Score: 0")
+    play.look(screen)
+    for action, appeared in steps:
+        play.act(action, screen, appeared=appeared)
+        seek.learn(action)
+        play.look(screen)
+    return seek
+
+
+def test_the_key_after_which_new_things_appear_gets_bursts() -> None:
+    # Space leaves shells in the air; the turns redraw the barrel (one gone, one new: no more things)
+    seek = fire_screen(
+        [
+            (PressKey(key="ArrowRight", times=5), 0),
+            (PressKey(key="Space", times=5), 3),
+            (PressKey(key="ArrowLeft", times=5), 0),
+            (MovePointer(points=[(100, 100), (300, 100)]), 0),
+        ]
+    )
+    choices = [seek.choose(hud("Score: 0")) for _ in range(60)]
+    bursts = [c for c in choices if isinstance(c, PressKey)]
+    assert bursts and all(c == PressKey(key="Space", times=FIRE_BURST) for c in bursts)
+    assert 0.1 < len(bursts) / len(choices) < 0.45  # FIRE_SHARE of the varied play
+
+
+def test_near_miss_things_that_appear_after_any_input_are_the_game_spawning() -> None:
+    seek = fire_screen(
+        [
+            (PressKey(key="ArrowRight", times=5), 2),
+            (PressKey(key="Space", times=5), 2),
+            (ClickAt(x=300, y=200, label="canvas"), 1),
+            (MovePointer(points=[(100, 100), (300, 100)]), 2),
+        ]
+    )
+    assert all(seek.choose(hud("Score: 0")) is None for _ in range(40))

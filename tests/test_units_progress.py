@@ -16,7 +16,7 @@ from pytest_gameqa.agent.actions import Action, ClickAt, HoldKey, PressKey
 from pytest_gameqa.agent.policy import HeuristicPolicy, Phase
 from pytest_gameqa.agent.progress import ProgressTracker, readings
 from pytest_gameqa.agent.reach import Reaction, Sample
-from pytest_gameqa.agent.scene import Change
+from pytest_gameqa.agent.scene import Change, SceneReaction
 from pytest_gameqa.agent.seek import KEEP_MOVING_HOLD_MS, Seeker, arm_key, seek_enabled
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.models import ActionResult, BoundingBox, ObserveResult, TestRecord
@@ -75,6 +75,7 @@ class Play:
         moved: bool = True,
         entered: bool = True,
         changes: Sequence[Change] = (),
+        appeared: int = 0,
     ):
         assert self.last is not None, "look first"
         self.index += 1
@@ -89,8 +90,9 @@ class Play:
         )
         after_sample = Sample.of(after, None, self.clock(took))
         input_name = name if isinstance(action, str) else action.input_name
+        scene = SceneReaction(changes=list(changes), appeared=appeared)
         gain = self.tracker.after_action(
-            self.last, after_sample, result, moved=moved, entered=entered, input_name=input_name, changes=changes
+            self.last, after_sample, result, moved=moved, entered=entered, input_name=input_name, scene=scene
         )
         self.last = after_sample
         return gain

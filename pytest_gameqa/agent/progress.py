@@ -25,7 +25,7 @@ from ..dom.detector import GAME_OVER
 from ..models import ActionResult, Progress, ProgressCounter, ProgressScreen
 from .reach import Sample, fold
 from .reading import menu_items
-from .scene import MOVE_TOL_PX, WRAP_PX, Change
+from .scene import MOVE_TOL_PX, WRAP_PX, Change, SceneReaction
 
 #: names that say "how deep": any rise of these is progress, whoever moved it (a level starts by itself)
 LEVEL_WORDS = re.compile(r"\b(level|lvl|stage|world|round|wave|area|zone|floor|chapter|act|mission)\b", re.I)
@@ -172,6 +172,8 @@ class Gain:
     #: which ways drawn things moved beyond their idle envelope ("left", "up"...): a direction key that
     #: moves a thing its own way steers something (a hero), unlike one the rest of the game hides
     headings: frozenset[str] = frozenset()
+    #: how many more things are drawn after the action than before (not a new screen): shots fired
+    appeared: int = 0
 
 
 def headings(changes: Sequence[Change]) -> frozenset[str]:
@@ -311,7 +313,7 @@ class ProgressTracker:
         moved: bool,
         entered: bool,
         input_name: str | None = None,
-        changes: Sequence[Change] = (),
+        scene: SceneReaction | None = None,
     ) -> Gain:
         """Judge one action: the counters it raised, a new screen, a loss; fill in screenshots."""
         entering = entered and not self.entered  # the first screen in shows entry, not progress
@@ -326,7 +328,10 @@ class ProgressTracker:
         if before.view.game_over:
             rises, falls = [], []  # a restart resets the numbers: neither progress nor a loss
         new = self._see(after, how, result.after)
-        gain = Gain(moved=moved, new_screen=new and entered and not entering, headings=headings(changes))
+        gain = Gain(moved=moved, new_screen=new and entered and not entering)
+        if scene is not None and not scene.switched:
+            # more new things than gone: a turned or resized sprite is drawn anew (one gone, one new)
+            gain.headings, gain.appeared = headings(scene.changes), max(0, scene.appeared - scene.gone)
         for key in rises:
             counter = self.counters[key]
             if counter.by_input or counter.levelish:

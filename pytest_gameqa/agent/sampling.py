@@ -179,7 +179,7 @@ class Sampler:
             moved=reaction.reacted,
             entered=self.tracker.reach.entered,
             input_name=input_name,
-            changes=reaction.scene.changes if reaction.scene.moved else (),
+            scene=reaction.scene,
         )
         log = self.monitor.console_log
         if gain.rises or gain.new_screen:

@@ -14,6 +14,8 @@ moving next time. The seeker does that, seeded and reproducible:
 - **aiming**: in a canvas game with small things that move by themselves (enemies, rocks, a ball), a
   share of the varied play is clicks where one of them will be (`aim.py`); an aimed click that scored
   is one arm, repeated at whatever moves now.
+- **firing**: a key after which new things appear (shots) more often than after other inputs gets
+  bursts in that share of the varied play; a burst that scored is the lead like any arm.
 - **steering**: the direction to keep moving in is one that moved a drawn thing along its axis (Right
   moved something sideways), not just any key the busy game seemed to react to.
 - **another approach after a game over**: a round that got no further than the best one (or as far,
@@ -74,6 +76,12 @@ STEER_WEIGHT = 10.0
 STEER_MARGIN = 0.34
 #: with no lead to repeat, this share of play actions aims at a small thing that moves by itself
 AIM_SHARE = 0.35
+#: ... and this share is a burst of the fire key: the key after which new things appear (shots) this
+#: much more often than after other inputs (the game's own spawning shows after any input)
+FIRE_SHARE = 0.25
+FIRE_MARGIN = 0.34
+#: shots in a burst: enough to sweep a stream of them across what drifts by, short enough to turn between
+FIRE_BURST = 4
 #: while a best arm exists, this share of actions still goes to the policy's varied play (new arms)
 EXPLORE_SHARE = 0.25
 #: ... and in the "explore" approach, after two rounds that went nowhere
@@ -220,9 +228,34 @@ class Seeker:
             if _aimed(best.action):
                 return self.aim(view) or best.action
             return best.action
-        if best is None and self.rng.random() < AIM_SHARE:
-            return self.aim(view)
+        if best is None:
+            roll = self.rng.random()
+            if roll < AIM_SHARE:
+                return self.aim(view)
+            fire = self._fire_key(screen) if roll < AIM_SHARE + FIRE_SHARE else None
+            if fire is not None:
+                self.last_reason = f"{self.approach}: fire ({fire} makes new things appear)"
+                return PressKey(key=fire, times=FIRE_BURST)
         return None
+
+    def _fire_key(self, screen: str) -> str | None:
+        """The key after which new things appear (shots), more often than after the other inputs."""
+        arms = [(name, arm) for name, arm in sorted(self.arms.get(screen, {}).items()) if arm.outcomes]
+        best: tuple[float, str] | None = None
+        for name, arm in arms:
+            key = getattr(arm.action, "key", None)
+            if key is None or not isinstance(arm.action, (PressKey, HoldKey)):
+                continue
+            own = [g for g in arm.outcomes if not g.lost]
+            others = [g for n, a in arms if n != name and getattr(a.action, "key", None) != key for g in a.outcomes]
+            others = [g for g in others if not g.lost]
+            if not own:
+                continue
+            rate = sum(1 for g in own if g.appeared) / len(own)
+            background = sum(1 for g in others if g.appeared) / len(others) if others else 0.0
+            if rate - background >= FIRE_MARGIN and (best is None or rate - background > best[0]):
+                best = (rate - background, key)
+        return best[1] if best else None
 
     def aim(self, view: PageView) -> Action | None:
         """A click where a small thing that moves by itself will be (an enemy, a rock, the ball)."""
