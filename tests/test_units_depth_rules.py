@@ -9,7 +9,9 @@ trigger it, on recorded looks with the fake clock of test_units_progress (no bro
 - **aiming**: with no lead to repeat, part of play clicks where a small thing that moves by itself will
   be; an aimed click that scored is repeated at whatever moves now;
 - **firing**: the key after which more things are drawn (shots), more often than after other inputs,
-  gets bursts in part of the varied play.
+  gets bursts in part of the varied play;
+- **a level select**: a level-like number one action moves two levels at once, or one back with no
+  life lost, is a selector: its rises are no progress, its values name no screen, the report omits it.
 """
 
 from __future__ import annotations
@@ -265,3 +267,40 @@ def test_near_miss_things_that_appear_after_any_input_are_the_game_spawning() ->
         ]
     )
     assert all(seek.choose(hud("Score: 0")) is None for _ in range(40))
+
+
+# ------------------------------------------------------------------------------------------ level select
+def test_a_level_one_action_skips_through_is_a_level_select_not_progress() -> None:
+    play = Play()
+    seek = seeker(play)
+    play.look(hud("Level 1", "Score: 0"))
+    skip = PressKey(key="ArrowRight", times=3)
+    gain = play.act(skip, hud("Level 4", "Score: 0"))  # three levels in one action
+    seek.learn(skip)
+    assert gain.rises == [] and play.tracker.first_progress is None
+    play.look(hud("Level 4", "Score: 0"))
+    drum = PressKey(key="Space", times=5)
+    gain = play.act(drum, hud("Level 4", "Score: 50"))
+    seek.learn(drum)
+    assert [play.tracker.counters[k].name for k in gain.rises] == ["score"]
+    play.look(hud("Level 4", "Score: 50"))
+    back = PressKey(key="ArrowLeft")
+    play.act(back, hud("Level 3", "Score: 0"))  # one back: a select, whatever it did before
+    seek.learn(back)
+    assert seek.best_arm(play.tracker.acted_on) is not None
+    assert seek.best_arm(play.tracker.acted_on).action == drum  # the lead is drumming, not picking levels
+    assert [c.name for c in play.tracker.progress.counters] == ["score"]  # no "level 1 -> 4" in the report
+    assert [s.name for s in play.tracker.progress.screens] == ["play, level 1", "play"]
+
+
+def test_near_miss_a_level_played_through_and_one_lost_with_a_life_stay_levels() -> None:
+    play = Play()
+    play.look(hud("Level 1", "Lives: 3"))
+    gain = play.act(HoldKey(key="ArrowRight", ms=1000), hud("Level 2", "Lives: 3"))  # the exit reached
+    assert [play.tracker.counters[k].name for k in gain.rises] == ["level"]
+    play.look(hud("Level 2", "Lives: 3"))
+    gain = play.act(PressKey(key="Space"), hud("Level 1", "Lives: 2"))  # died: back to the start
+    assert gain.lost
+    play.look(hud("Level 1", "Lives: 2"))
+    gain = play.act(HoldKey(key="ArrowRight", ms=1000), hud("Level 2", "Lives: 2"))
+    assert [play.tracker.counters[k].name for k in gain.rises] == ["level"]

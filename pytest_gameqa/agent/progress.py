@@ -29,6 +29,9 @@ from .scene import MOVE_TOL_PX, WRAP_PX, Change, SceneReaction
 
 #: names that say "how deep": any rise of these is progress, whoever moved it (a level starts by itself)
 LEVEL_WORDS = re.compile(r"\b(level|lvl|stage|world|round|wave|area|zone|floor|chapter|act|mission)\b", re.I)
+#: a level-like number one action raises by this much was skipped through (a level select, a cheat
+#: key), not played through: no level is cleared in the second or two one action takes
+LEVEL_SKIP = 2
 #: names of what a player loses: a fall of these is a loss (the seeker tries another approach)
 LIFE_WORDS = re.compile(r"\b(lives|life|hp|health|hearts?|energy|shield)\b", re.I)
 #: an end-of-round text that says the round was won: a step forward (the next round, level), not a loss
@@ -121,6 +124,8 @@ class Counter:
     first_rise_s: float | None = None
     first_rise_by: str | None = None
     raised_by: dict[str, int] = field(default_factory=dict)
+    #: a level-like number the player's key skips through or turns down: a level select, not how deep
+    selector: bool = False
 
     @property
     def levelish(self) -> bool:
@@ -223,8 +228,7 @@ class ProgressTracker:
         self.entered = False
 
     # ---------------------------------------------------------------------------------------- screens
-    @staticmethod
-    def screen_of(sample: Sample) -> tuple[str, str]:
+    def screen_of(self, sample: Sample) -> tuple[str, str]:
         """(key, name) of the screen a sample shows: its gate, menu, game-over text, or play at a level."""
         if sample.view.game_over:
             said = [t for t in sorted(sample.texts) if len(t) <= MAX_PIECE_CHARS and GAME_OVER.search(t)]
@@ -236,8 +240,9 @@ class ProgressTracker:
             items = menu_items(sample.view)[:4]
             return "menu:" + "|".join(sorted(i.lower() for i in items)), " / ".join(items)
         levels = []
-        for name, value, _source in sorted(readings(sample).values()):
-            if LEVEL_WORDS.search(name):
+        for key, (name, value, _source) in sorted(readings(sample).items(), key=lambda kv: kv[1]):
+            counter = self.counters.get(key)
+            if LEVEL_WORDS.search(name) and not (counter is not None and counter.selector):
                 levels.append(f"{name} {_value(value)}")
         levels = sorted(dict.fromkeys(levels))[:2]
         return "play:" + "|".join(levels), "play" + (f", {', '.join(levels)}" if levels else "")
@@ -299,7 +304,7 @@ class ProgressTracker:
         self._see(sample, self.last_action if self.last is not None else None, None)
         for key in rises:
             counter = self.counters[key]
-            if counter.levelish and not counter.clock:
+            if counter.levelish and not counter.clock and not counter.selector:
                 self._progressed(sample.at_s, f"{counter.name} {_value(counter.best)}", self.last_action)
         self.game_over = sample.view.game_over
         self.previous, self.last = self.last, sample
@@ -327,6 +332,7 @@ class ProgressTracker:
         rises, falls = self._update(before, after, by=how, by_input=input_name)
         if before.view.game_over:
             rises, falls = [], []  # a restart resets the numbers: neither progress nor a loss
+        self._selectors(before, after, rises, falls)
         new = self._see(after, how, result.after)
         gain = Gain(moved=moved, new_screen=new and entered and not entering)
         if scene is not None and not scene.switched:
@@ -334,7 +340,7 @@ class ProgressTracker:
             gain.headings, gain.appeared = headings(scene.changes), max(0, scene.appeared - scene.gone)
         for key in rises:
             counter = self.counters[key]
-            if counter.by_input or counter.levelish:
+            if (counter.by_input or counter.levelish) and not counter.selector:
                 gain.rises.append(key)
         for key in falls:
             if self.counters[key].lifeish:
@@ -354,6 +360,16 @@ class ProgressTracker:
         self.last_gain = gain
         return gain
 
+    def _selectors(self, before: Sample, after: Sample, rises: list[str], falls: list[str]) -> None:
+        """Mark the level-like numbers one action moved two levels at once, or one back without a death:
+        a level select (their screens are then one screen, their rises no progress)."""
+        old = {k: v[1] for k, v in readings(before).items() if k in rises or k in falls}
+        died = after.view.game_over or any(self.counters[k].lifeish for k in falls)  # a level lost with a life
+        for key in rises + (falls if not died else []):
+            counter = self.counters[key]
+            if counter.levelish and (key in falls or counter.last - old.get(key, counter.last) >= LEVEL_SKIP):
+                counter.selector = True
+
     def _progressed(self, at_s: float, what: str, how: str) -> None:
         if self.first_progress_s is None and self.entered:
             self.first_progress_s = round(at_s, 2)
@@ -363,7 +379,11 @@ class ProgressTracker:
     def moved_counters(self) -> list[Counter]:
         """The numbers the player moved, and the level-like ones (moved or not: how deep the run got),
         level-like first, one per name (the state hook's over the text's)."""
-        kept = (c for c in self.counters.values() if c.moved or (c.levelish and not c.clock))  # how deep, always
+        kept = (
+            c
+            for c in self.counters.values()
+            if not c.selector and (c.moved or (c.levelish and not c.clock))  # how deep, always; not a level select
+        )
         moved = sorted(kept, key=lambda c: (c.rank(), c.source != "state"))
         out: list[Counter] = []
         for counter in moved:
