@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from support import BENCH, GAMES, machine, median, pytest_cmd, run
 
-GAMES_DEPTH = ("depth-walk", "depth-score", "depth-rounds")
+GAMES_DEPTH = ("depth-walk", "depth-score", "depth-rounds", "depth-aim", "depth-fire", "depth-skip")
 #: the smoke test's play time the issue asks about: found within 30 s
 DURATION_S = 30
 MODES = {"before": {"GAMEQA_SEEK": "off"}, "after": {"GAMEQA_SEEK": "on"}}

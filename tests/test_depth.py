@@ -61,12 +61,7 @@ def depth_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     return cwd, proc, results
 
 
-#: found in 5 of 10 runs on a loaded machine (benchmarks/README.md, "Depth"): below the issue's bar,
-#: reported rather than asserted until the seeker survives it reliably
-ROUNDS_NOT_YET = pytest.mark.xfail(reason="depth-rounds: found in 5/10 runs (benchmarks/depth.py)", strict=False)
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=ROUNDS_NOT_YET) if n == "depth-rounds" else n for n in DEPTH])
+@pytest.mark.parametrize("name", list(DEPTH))
 def test_the_player_finds_the_defect_that_needs_progress(depth_run: tuple, name: str) -> None:
     _, proc, results = depth_run
     test = by_game(results, name)

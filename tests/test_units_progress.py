@@ -7,6 +7,7 @@ the `at_s` each look carries, so nothing sleeps.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -15,7 +16,8 @@ from pytest_gameqa.agent.actions import Action, ClickAt, HoldKey, PressKey
 from pytest_gameqa.agent.policy import HeuristicPolicy, Phase
 from pytest_gameqa.agent.progress import ProgressTracker, readings
 from pytest_gameqa.agent.reach import Reaction, Sample
-from pytest_gameqa.agent.seek import Seeker, arm_key, seek_enabled
+from pytest_gameqa.agent.scene import Change, SceneReaction
+from pytest_gameqa.agent.seek import KEEP_MOVING_HOLD_MS, Seeker, arm_key, seek_enabled
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.models import ActionResult, BoundingBox, ObserveResult, TestRecord
 
@@ -65,7 +67,15 @@ class Play:
         return sample
 
     def act(
-        self, action: Action | str, after: PageView, *, took: float = 1.0, moved: bool = True, entered: bool = True
+        self,
+        action: Action | str,
+        after: PageView,
+        *,
+        took: float = 1.0,
+        moved: bool = True,
+        entered: bool = True,
+        changes: Sequence[Change] = (),
+        appeared: int = 0,
     ):
         assert self.last is not None, "look first"
         self.index += 1
@@ -80,8 +90,9 @@ class Play:
         )
         after_sample = Sample.of(after, None, self.clock(took))
         input_name = name if isinstance(action, str) else action.input_name
+        scene = SceneReaction(changes=list(changes), appeared=appeared)
         gain = self.tracker.after_action(
-            self.last, after_sample, result, moved=moved, entered=entered, input_name=input_name
+            self.last, after_sample, result, moved=moved, entered=entered, input_name=input_name, scene=scene
         )
         self.last = after_sample
         return gain
@@ -265,7 +276,7 @@ def test_after_a_round_that_went_nowhere_it_keeps_moving_and_turns_at_a_wall() -
     assert seek.approach == "keep moving"
     play.look(hud("Round 1"))
     first = seek.choose(hud("Round 1"))
-    assert first == HoldKey(key="ArrowLeft", ms=1000)  # the direction that moved the game
+    assert first == HoldKey(key="ArrowLeft", ms=KEEP_MOVING_HOLD_MS)  # the direction that moved the game
     play.act(first, hud("Round 1"), moved=False)  # nothing seen to move: maybe hidden by the rocks
     seek.learn(first)
     play.look(hud("Round 1"))
@@ -277,7 +288,7 @@ def test_after_a_round_that_went_nowhere_it_keeps_moving_and_turns_at_a_wall() -
     play.act(first, hud("Round 1"), moved=False)  # still nothing: a wall
     seek.learn(first)
     play.look(hud("Round 1"))
-    assert seek.choose(hud("Round 1")) == HoldKey(key="ArrowRight", ms=1000)  # turned around
+    assert seek.choose(hud("Round 1")) == HoldKey(key="ArrowRight", ms=KEEP_MOVING_HOLD_MS)  # turned around
 
 
 def test_arms_are_per_screen_and_per_kind_of_input() -> None:

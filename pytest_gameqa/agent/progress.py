@@ -18,17 +18,28 @@ Pure: no browser, no clock of its own (times come with the samples); unit-tested
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..dom.detector import GAME_OVER
 from ..models import ActionResult, Progress, ProgressCounter, ProgressScreen
 from .reach import Sample, fold
 from .reading import menu_items
+from .scene import MOVE_TOL_PX, WRAP_PX, Change, SceneReaction
 
 #: names that say "how deep": any rise of these is progress, whoever moved it (a level starts by itself)
 LEVEL_WORDS = re.compile(r"\b(level|lvl|stage|world|round|wave|area|zone|floor|chapter|act|mission)\b", re.I)
+#: a level-like number one action raises by this much was skipped through (a level select, a cheat
+#: key), not played through: no level is cleared in the second or two one action takes
+LEVEL_SKIP = 2
 #: names of what a player loses: a fall of these is a loss (the seeker tries another approach)
 LIFE_WORDS = re.compile(r"\b(lives|life|hp|health|hearts?|energy|shield)\b", re.I)
+#: an end-of-round text that says the round was won: a step forward (the next round, level), not a loss
+WIN_WORDS = re.compile(
+    r"\byou (win|won)\b|\bvictory\b|\b(level|stage|round|wave) (complete|cleared|passed)\b"
+    r"|\bnext (round|level|stage|wave)\b",
+    re.I,
+)
 #: names a report lists first: what players call progress
 GOAL_WORDS = re.compile(r"\b(score|points?|pts|distance|dist|coins?|gold|gems?|stars?|kills?|xp|meters?|m)\b", re.I)
 #: a number rising between actions at this share of its rate during actions (or more) rises by itself:
@@ -113,6 +124,8 @@ class Counter:
     first_rise_s: float | None = None
     first_rise_by: str | None = None
     raised_by: dict[str, int] = field(default_factory=dict)
+    #: a level-like number the player's key skips through or turns down: a level select, not how deep
+    selector: bool = False
 
     @property
     def levelish(self) -> bool:
@@ -161,6 +174,32 @@ class Gain:
     new_screen: bool = False
     lost: bool = False
     moved: bool = False  # the game reacted beyond its idle change (position, pixels, text)
+    #: which ways drawn things moved beyond their idle envelope ("left", "up"...): a direction key that
+    #: moves a thing its own way steers something (a hero), unlike one the rest of the game hides
+    headings: frozenset[str] = frozenset()
+    #: how many more things are drawn after the action than before (not a new screen): shots fired
+    appeared: int = 0
+
+
+def headings(changes: Sequence[Change]) -> frozenset[str]:
+    """The directions the moved things of a reaction went (screen y grows downwards)."""
+    out: set[str] = set()
+    for change in changes:
+        if change.kind != "moved":
+            continue
+        for delta, ways in ((change.dx, ("right", "left")), (change.dy, ("down", "up"))):
+            if abs(delta) > WRAP_PX:
+                out.update(ways)  # so far it may have wrapped around the screen: moved, either way
+            elif abs(delta) >= MOVE_TOL_PX:
+                out.add(ways[0] if delta > 0 else ways[1])
+    return frozenset(out)
+
+
+def won(sample: Sample) -> bool:
+    """The end-of-round screen says the round was won ("You won round 1!", "Level complete", "Next level")."""
+    return any(len(t) <= MAX_PIECE_CHARS and WIN_WORDS.search(t) for t in sample.texts) or any(
+        WIN_WORDS.search(c.text or "") for c in sample.view.candidates if c.kind in ("button", "prompt")
+    )
 
 
 def _value(v: float) -> str:
@@ -178,6 +217,8 @@ class ProgressTracker:
         #: the screen the latest action was taken on (the seeker's arms belong to it)
         self.acted_on = ""
         self.last: Sample | None = None
+        #: the look before `last` (what moved between them moved by itself: the aim's targets)
+        self.previous: Sample | None = None
         self.last_gain = Gain()
         self.last_action = "the first look"
         self.first_progress_s: float | None = None
@@ -187,8 +228,7 @@ class ProgressTracker:
         self.entered = False
 
     # ---------------------------------------------------------------------------------------- screens
-    @staticmethod
-    def screen_of(sample: Sample) -> tuple[str, str]:
+    def screen_of(self, sample: Sample) -> tuple[str, str]:
         """(key, name) of the screen a sample shows: its gate, menu, game-over text, or play at a level."""
         if sample.view.game_over:
             said = [t for t in sorted(sample.texts) if len(t) <= MAX_PIECE_CHARS and GAME_OVER.search(t)]
@@ -200,8 +240,9 @@ class ProgressTracker:
             items = menu_items(sample.view)[:4]
             return "menu:" + "|".join(sorted(i.lower() for i in items)), " / ".join(items)
         levels = []
-        for name, value, _source in sorted(readings(sample).values()):
-            if LEVEL_WORDS.search(name):
+        for key, (name, value, _source) in sorted(readings(sample).items(), key=lambda kv: kv[1]):
+            counter = self.counters.get(key)
+            if LEVEL_WORDS.search(name) and not (counter is not None and counter.selector):
                 levels.append(f"{name} {_value(value)}")
         levels = sorted(dict.fromkeys(levels))[:2]
         return "play:" + "|".join(levels), "play" + (f", {', '.join(levels)}" if levels else "")
@@ -263,10 +304,10 @@ class ProgressTracker:
         self._see(sample, self.last_action if self.last is not None else None, None)
         for key in rises:
             counter = self.counters[key]
-            if counter.levelish and not counter.clock:
+            if counter.levelish and not counter.clock and not counter.selector:
                 self._progressed(sample.at_s, f"{counter.name} {_value(counter.best)}", self.last_action)
         self.game_over = sample.view.game_over
-        self.last = sample
+        self.previous, self.last = self.last, sample
 
     def after_action(
         self,
@@ -277,6 +318,7 @@ class ProgressTracker:
         moved: bool,
         entered: bool,
         input_name: str | None = None,
+        scene: SceneReaction | None = None,
     ) -> Gain:
         """Judge one action: the counters it raised, a new screen, a loss; fill in screenshots."""
         entering = entered and not self.entered  # the first screen in shows entry, not progress
@@ -290,11 +332,15 @@ class ProgressTracker:
         rises, falls = self._update(before, after, by=how, by_input=input_name)
         if before.view.game_over:
             rises, falls = [], []  # a restart resets the numbers: neither progress nor a loss
+        self._selectors(before, after, rises, falls)
         new = self._see(after, how, result.after)
         gain = Gain(moved=moved, new_screen=new and entered and not entering)
+        if scene is not None and not scene.switched:
+            # more new things than gone: a turned or resized sprite is drawn anew (one gone, one new)
+            gain.headings, gain.appeared = headings(scene.changes), max(0, scene.appeared - scene.gone)
         for key in rises:
             counter = self.counters[key]
-            if counter.by_input or counter.levelish:
+            if (counter.by_input or counter.levelish) and not counter.selector:
                 gain.rises.append(key)
         for key in falls:
             if self.counters[key].lifeish:
@@ -302,17 +348,27 @@ class ProgressTracker:
             elif not self.counters[key].clock:
                 gain.falls.append(key)
         if after.view.game_over and not before.view.game_over:
-            gain.lost = True
+            gain.lost = not won(after)  # a round won is a step forward; its screen is a new one
         if before.view.game_over and not after.view.game_over:
             self.rounds += 1
-        if entered and (gain.rises or gain.new_screen):
+        if entered and (gain.rises or (gain.new_screen and not gain.lost)):  # a game over is no progress
             what = ", ".join(self.counters[k].name for k in gain.rises) or self.screens[self.current_screen].name
             self._progressed(after.at_s, what, how)
         self.game_over = after.view.game_over
-        self.last = after
+        self.previous, self.last = before, after
         self.last_action = how
         self.last_gain = gain
         return gain
+
+    def _selectors(self, before: Sample, after: Sample, rises: list[str], falls: list[str]) -> None:
+        """Mark the level-like numbers one action moved two levels at once, or one back without a death:
+        a level select (their screens are then one screen, their rises no progress)."""
+        old = {k: v[1] for k, v in readings(before).items() if k in rises or k in falls}
+        died = after.view.game_over or any(self.counters[k].lifeish for k in falls)  # a level lost with a life
+        for key in rises + (falls if not died else []):
+            counter = self.counters[key]
+            if counter.levelish and (key in falls or counter.last - old.get(key, counter.last) >= LEVEL_SKIP):
+                counter.selector = True
 
     def _progressed(self, at_s: float, what: str, how: str) -> None:
         if self.first_progress_s is None and self.entered:
@@ -323,7 +379,11 @@ class ProgressTracker:
     def moved_counters(self) -> list[Counter]:
         """The numbers the player moved, and the level-like ones (moved or not: how deep the run got),
         level-like first, one per name (the state hook's over the text's)."""
-        kept = (c for c in self.counters.values() if c.moved or (c.levelish and not c.clock))  # how deep, always
+        kept = (
+            c
+            for c in self.counters.values()
+            if not c.selector and (c.moved or (c.levelish and not c.clock))  # how deep, always; not a level select
+        )
         moved = sorted(kept, key=lambda c: (c.rank(), c.source != "state"))
         out: list[Counter] = []
         for counter in moved:

@@ -178,7 +178,13 @@ class Sampler:
             result.changed = bool(changed_cells(before.thumb, after.thumb, threshold=0, step=1))
         reaction = self.tracker.after_action(before, after, input_name, how)
         gain = self.progress.after_action(
-            before, after, result, moved=reaction.reacted, entered=self.tracker.reach.entered, input_name=input_name
+            before,
+            after,
+            result,
+            moved=reaction.reacted,
+            entered=self.tracker.reach.entered,
+            input_name=input_name,
+            scene=reaction.scene,
         )
         log = self.monitor.console_log
         if gain.rises or gain.new_screen:

@@ -11,6 +11,13 @@ moving next time. The seeker does that, seeded and reproducible:
   EXPLORE_SHARE of the time the policy's own varied play goes on (new arms, new luck).
 - **holding a direction** while a counter keeps rising with it (distance, position): a side-scroller's
   level ends only after a long walk.
+- **aiming**: in a canvas game with small things that move by themselves (enemies, rocks, a ball), a
+  share of the varied play is clicks where one of them will be (`aim.py`); an aimed click that scored
+  is one arm, repeated at whatever moves now.
+- **firing**: a key after which new things appear (shots) more often than after other inputs gets
+  bursts in that share of the varied play; a burst that scored is the lead like any arm.
+- **steering**: the direction to keep moving in is one that moved a drawn thing along its axis (Right
+  moved something sideways), not just any key the busy game seemed to react to.
 - **another approach after a game over**: a round that got no further than the best one (or as far,
   but not for longer) switches approach (seek -> keep moving -> explore): what was done did not survive.
 
@@ -27,6 +34,7 @@ from dataclasses import dataclass, field
 
 from ..dom.detector import PageView
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, MovePointer, PressKey
+from .aim import AIM_LABEL, targets
 from .progress import Gain, ProgressTracker
 from .touch import Swipe, Tap
 
@@ -42,8 +50,38 @@ OPPOSITE = {
     "w": "s",
     "s": "w",
 }
+#: the ways along the axis each direction key moves what it steers. Either way of its axis, not just
+#: its own: a long hold in a world that wraps around (out one side, in the other) ends up seeming to
+#: have gone back, and no other input moves things along one axis on cue
+AXIS = {"right": {"right", "left"}, "up": {"up", "down"}}
+HEADING = {
+    "ArrowRight": AXIS["right"],
+    "d": AXIS["right"],
+    "ArrowLeft": AXIS["right"],
+    "a": AXIS["right"],
+    "ArrowUp": AXIS["up"],
+    "w": AXIS["up"],
+    "ArrowDown": AXIS["up"],
+    "s": AXIS["up"],
+}
 #: a held direction: long enough to walk a good way, short enough to look again about once a second
 HOLD_MS = 1000
+#: keeping on the move (a round to survive): longer holds, since the player stands still between two
+#: actions while it looks (0.3-2 s on a busy machine), and standing still is what such rounds punish
+KEEP_MOVING_HOLD_MS = 2000
+#: a direction key seen moving a thing along its axis counts this many times one that only "reacted"
+STEER_WEIGHT = 10.0
+#: ... when it does so this much more often than the game's own motion along that axis (the share of
+#: other inputs after which things moved that way): one look in three more is no coincidence
+STEER_MARGIN = 0.34
+#: with no lead to repeat, this share of play actions aims at a small thing that moves by itself
+AIM_SHARE = 0.35
+#: ... and this share is a burst of the fire key: the key after which new things appear (shots) this
+#: much more often than after other inputs (the game's own spawning shows after any input)
+FIRE_SHARE = 0.25
+FIRE_MARGIN = 0.34
+#: shots in a burst: enough to sweep a stream of them across what drifts by, short enough to turn between
+FIRE_BURST = 4
 #: while a best arm exists, this share of actions still goes to the policy's varied play (new arms)
 EXPLORE_SHARE = 0.25
 #: ... and in the "explore" approach, after two rounds that went nowhere
@@ -79,6 +117,8 @@ def arm_key(action: Action) -> str | None:
         return f"hold {action.key}"
     if isinstance(action, ClickElement):
         return f"click {action.target.kind}:{action.target.text[:40] or action.target.selector}"
+    if _aimed(action):
+        return "aim"  # wherever the target was: aiming is one approach
     if isinstance(action, (ClickAt, Tap)) and getattr(action, "x", None) is not None:
         return f"{type(action).__name__} {_region(action.x, action.y)}"  # type: ignore[attr-defined]
     if isinstance(action, Swipe):
@@ -88,6 +128,10 @@ def arm_key(action: Action) -> str | None:
     if isinstance(action, MovePointer):
         return "move pointer"
     return None
+
+
+def _aimed(action: Action) -> bool:
+    return isinstance(action, ClickAt) and action.label == AIM_LABEL
 
 
 def _region(x: float, y: float, cell: int = 160) -> str:
@@ -113,6 +157,11 @@ class Seeker:
         self.holding: str | None = None
         self.hold_for: list[str] = []  # the counters the held direction raised
         self.still = 0
+        #: screens where the scene showed things move (a direction a key did not move anything is then
+        #: known): elsewhere (WebGL, DOM) only "the game reacted" is seen
+        self.sighted: set[str] = set()
+        #: per screen, direction keys held on the move that moved nothing their way
+        self.dead_keys: dict[str, set[str]] = {}
         self.round_value = 0.0
         self.best_round = 0.0
         #: how long a round lasted until its loss (s): a survival game's only measure of a better round
@@ -167,29 +216,87 @@ class Seeker:
             if self.approach != "keep moving" and self.rng.random() < EXPLORE_SHARE:
                 return None  # now and then something else: a number only the held key seemed to raise may be time
             self.last_reason = f"{self.approach}: keep holding {self.holding} while it responds"
-            return HoldKey(key=self.holding, ms=HOLD_MS)
+            return HoldKey(key=self.holding, ms=KEEP_MOVING_HOLD_MS if self.approach == "keep moving" else HOLD_MS)
         if self.approach == "keep moving" and not self.touch:
             self.holding = self._moving_key(screen)
             self.last_reason = f"keep moving: hold {self.holding}"
-            return HoldKey(key=self.holding, ms=HOLD_MS)
+            return HoldKey(key=self.holding, ms=KEEP_MOVING_HOLD_MS)
         explore = EXPLORE_WIDE if self.approach == "explore" else EXPLORE_SHARE
         best = self.best_arm(screen)
         if best is not None and self.rng.random() >= explore:
             self.last_reason = f"{self.approach}: repeat what raised progress ({self.arm_value(best):.1f})"
+            if _aimed(best.action):
+                return self.aim(view) or best.action
             return best.action
+        if best is None:
+            roll = self.rng.random()
+            if roll < AIM_SHARE:
+                return self.aim(view)
+            fire = self._fire_key(screen) if roll < AIM_SHARE + FIRE_SHARE else None
+            if fire is not None:
+                self.last_reason = f"{self.approach}: fire ({fire} makes new things appear)"
+                return PressKey(key=fire, times=FIRE_BURST)
         return None
 
-    def _moving_key(self, screen: str) -> str:
-        """The direction key the game reacted to most on this screen (ArrowRight when none did yet)."""
-        scores: dict[str, float] = {}
-        for arm in self.arms.get(screen, {}).values():
+    def _fire_key(self, screen: str) -> str | None:
+        """The key after which new things appear (shots), more often than after the other inputs."""
+        arms = [(name, arm) for name, arm in sorted(self.arms.get(screen, {}).items()) if arm.outcomes]
+        best: tuple[float, str] | None = None
+        for name, arm in arms:
             key = getattr(arm.action, "key", None)
-            if key in OPPOSITE:
-                worked = sum(1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost)
+            if key is None or not isinstance(arm.action, (PressKey, HoldKey)):
+                continue
+            own = [g for g in arm.outcomes if not g.lost]
+            others = [g for n, a in arms if n != name and getattr(a.action, "key", None) != key for g in a.outcomes]
+            others = [g for g in others if not g.lost]
+            if not own:
+                continue
+            rate = sum(1 for g in own if g.appeared) / len(own)
+            background = sum(1 for g in others if g.appeared) / len(others) if others else 0.0
+            if rate - background >= FIRE_MARGIN and (best is None or rate - background > best[0]):
+                best = (rate - background, key)
+        return best[1] if best else None
+
+    def aim(self, view: PageView) -> Action | None:
+        """A click where a small thing that moves by itself will be (an enemy, a rock, the ball)."""
+        canvases = [c for c in view.canvases if c.bbox is not None]
+        before, now = self.tracker.previous, self.tracker.last
+        if self.touch or not canvases or before is None or now is None:
+            return None
+        found = targets(before.scene, now.scene, canvases[0].bbox)  # type: ignore[arg-type]
+        if not found:
+            return None
+        target = found[self.rng.randrange(len(found))]
+        self.last_reason = f"{self.approach}: aim at one of {len(found)} things moving by themselves"
+        return ClickAt(x=target.x, y=target.y, label=AIM_LABEL)
+
+    def _moving_key(self, screen: str) -> str:
+        """The direction key that moved a thing its own way most on this screen (else the one the game
+        reacted to most; ArrowRight when none did yet)."""
+        scores: dict[str, float] = {}
+        dead = self.dead_keys.get(screen, set())
+        arms = self.arms.get(screen, {}).values()
+        # how often things move along each axis after inputs that steer nothing (Space, clicks): the
+        # game's own motion (rocks falling), which a direction key must beat to be said to steer
+        others = [
+            g for arm in arms if getattr(arm.action, "key", None) not in OPPOSITE for g in arm.outcomes if not g.lost
+        ]
+        for arm in arms:
+            key = getattr(arm.action, "key", None)
+            if key in OPPOSITE and key not in dead:
+                ways = HEADING[key]
+                hits = sum(1 for g in arm.outcomes if ways & g.headings and not g.lost)
+                background = sum(1 for g in others if ways & g.headings) / len(others) if others else 0.0
+                if hits and hits / len(arm.outcomes) - background >= STEER_MARGIN:
+                    worked = STEER_WEIGHT * hits
+                elif screen in self.sighted:
+                    worked = 0.0  # the scene sees motion, and none of it is this key's doing
+                else:
+                    worked = sum(1.0 for g in arm.outcomes if (g.moved or g.rises) and not g.lost)
                 if worked:
                     scores[key] = scores.get(key, 0.0) + worked
-        if not scores:
-            return "ArrowRight"  # the way most games go forward
+        if not scores:  # the way most games go forward, else the next way not known to be dead
+            return next((k for k in ("ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown") if k not in dead), "ArrowRight")
         return max(sorted(scores), key=lambda k: scores[k])
 
     # ------------------------------------------------------------------------------------------ learning
@@ -206,6 +313,8 @@ class Seeker:
                 arm = arms.setdefault(key, Arm(action))
                 arm.action = action
                 arm.outcomes.append(gain)
+        if gain.headings:
+            self.sighted.add(screen)
         self.round_value += self.progress_value(gain)
         now = self.tracker.last.at_s if self.tracker.last is not None else 0.0
         if self.round_started is None:
@@ -224,6 +333,16 @@ class Seeker:
             return
         raised = any(not self.tracker.is_clock(k) for k in gain.rises)
         if self.approach == "keep moving":
+            screen = self.tracker.acted_on
+            if screen in self.sighted and not raised and not HEADING[key] & gain.headings:
+                # the scene sees things move, none of them this key's way: it steers nothing here (or
+                # met a wall); another way at once, since standing still is what loses such a round
+                dead = self.dead_keys.setdefault(screen, set())
+                dead.add(key)
+                if len(dead) >= len(HEADING):
+                    dead.clear()
+                self.holding, self.still = self._moving_key(screen), 0
+                return
             # the game's own motion can hide a small mover's: keep going, and turn around only after
             # STILL_LIMIT holds in a row that moved nothing (a wall)
             self.still = 0 if (gain.moved or raised) else self.still + 1
