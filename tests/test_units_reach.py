@@ -307,3 +307,20 @@ def test_space_scrolling_a_dom_page_is_no_pixel_evidence() -> None:
 
     assert not run(120.0).reach.entered
     assert run(0.0).reach.entered
+
+
+def test_a_key_that_moves_a_level_number_selects_a_level_it_does_not_play() -> None:
+    """"Level: 1" -> 2 -> 3 on ArrowRight twice: a level select on the title. Near miss: "Score: 10" -> 20
+    -> 30 on the same key is play."""
+
+    def run(label: str) -> ReachTracker:
+        tracker = ReachTracker()
+        _idle(tracker, 0.0, 5, text=f"{label}: 1")
+        for n in range(2):
+            before = _sample(3.0 + n, text=f"{label}: {n + 1}")
+            tracker.observe_idle(before)
+            tracker.after_action(before, _sample(3.5 + n, text=f"{label}: {n + 2}"), "ArrowRight", "press ArrowRight")
+        return tracker
+
+    assert not run("Level").reach.entered
+    assert run("Score").reach.entered

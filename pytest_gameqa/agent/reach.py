@@ -10,6 +10,7 @@ state fields, pixels last. A change counts only beyond the idle change; whether 
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -56,6 +57,9 @@ def _dilate(cells: frozenset[int] | set[int], radius: int = 2) -> set[int]:
     return out
 
 
+#: a number that names a level, a stage or a round: a key that moves it at once is a level select (a
+#: title's "keys to skip levels"), and play moves it by progress, too slowly to confirm entry
+_LEVEL_NUMBER = re.compile(r"\b(level|lvl|stage|world|round|wave)\b", re.I)
 #: inputs whose one answer is no entry at the end of a run (see ReachTracker.finish)
 _NOT_STEERING = ("click", "tap", "double-click", "type", "drag")
 
@@ -358,7 +362,7 @@ class ReachTracker:
         if on_menu:
             return None
         kept = {fold(x) for x in after.texts} & {fold(x) for x in before.texts}
-        numbers = [t for t in reaction.texts if t in kept and "#" in t]
+        numbers = [t for t in reaction.texts if t in kept and "#" in t and not _LEVEL_NUMBER.search(t)]
         if numbers:
             words = f"{input_name} changed the number in {numbers[0][:40]!r}"
             return PlayEvidence(input_name, how, after.at_s, frozenset(numbers), words, kind="text")
