@@ -310,7 +310,7 @@ def test_space_scrolling_a_dom_page_is_no_pixel_evidence() -> None:
 
 
 def test_a_key_that_moves_a_level_number_selects_a_level_it_does_not_play() -> None:
-    """"Level: 1" -> 2 -> 3 on ArrowRight twice: a level select on the title. Near miss: "Score: 10" -> 20
+    """ "Level: 1" -> 2 -> 3 on ArrowRight twice: a level select on the title. Near miss: "Score: 10" -> 20
     -> 30 on the same key is play."""
 
     def run(label: str) -> ReachTracker:

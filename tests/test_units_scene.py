@@ -493,3 +493,33 @@ def test_a_shine_sweeping_a_board_of_tiles_moves_no_tile() -> None:
     assert not [c for c in swept.changes if c.kind == "moved" and abs(c.dx) == pitch]
     stepped = compare(_scene(2.0, board(0, (20, 20))), _scene(2.4, board(0, (20, 40))), envelope)
     assert [c.dy for c in stepped.changes if c.kind == "moved"] == [20]
+
+
+def test_clicks_that_clear_groups_of_tiles_are_play_a_blink_is_not() -> None:
+    """A same-game board: each click takes a group of crates away (drawn things there through every idle
+    look). Twice: entered. Near miss: a blinking prompt that is gone after each click came and went while
+    idle: no entry."""
+    crates = {
+        f"c1|img:crate.png:40x40#{i + 1}": (100 + 40 * (i % 10), 100 + 40 * (i // 10), 40, 40, 0) for i in range(40)
+    }
+
+    def run(gone_after_click: list[list[str]], blink: bool) -> ReachTracker:
+        tracker = ReachTracker()
+        prompt = {"c1|text:CLICK A GROUP:200x20#1": (300, 20, 200, 20, 0)}
+        for i in range(6):
+            shown = {**crates, **(prompt if not blink or i % 2 else {})}
+            tracker.observe_idle(_look(i / 4, shown))
+        left = dict(crates)
+        for n, keys in enumerate(gone_after_click):
+            before = _look(2.0 + n, {**left, **prompt})
+            tracker.observe_idle(before)
+            left = {k: v for k, v in left.items() if k not in keys}
+            tracker.after_action(before, _look(2.5 + n, left), "click canvas", "click the 800x640 canvas")
+        return tracker
+
+    cleared = run(
+        [[f"c1|img:crate.png:40x40#{i}" for i in (12, 13)], [f"c1|img:crate.png:40x40#{i}" for i in (30, 31, 32)]],
+        False,
+    )
+    assert cleared.reach.entered and "click canvas removed a drawn 40x40" in (cleared.reach.evidence or "")
+    assert not run([[], []], True).reach.entered

@@ -20,7 +20,7 @@ from ..monitor.pixels import Thumbnail, changed_cells
 from .entry import EntryJudge, PlayEvidence, describe, is_play_input, scene_evidence
 from .inputs import READING_CLICK
 from .reading import gate_text, is_menu, menu_items, menu_rows
-from .scene import Envelope, Scene, SceneReaction, compare
+from .scene import Envelope, Scene, SceneReaction, compare, describe_thing, family
 from .signals import fold, playing_phase, state_fields, text_changes, text_keys
 
 GRID_W, GRID_H = 16, 9
@@ -361,6 +361,13 @@ class ReachTracker:
             return PlayEvidence(input_name, how, after.at_s, keys, describe(changes, input_name), idle, still=still)
         if on_menu:
             return None
+        removed = reaction.scene.removed
+        if input_name.startswith(("click", "tap")) and removed and not reaction.scene.switched:
+            # a click took drawn things away that stood there all along (a group of tiles cleared)
+            key, size = removed[0]
+            more = f" (and {len(removed) - 1} more)" if len(removed) > 1 else ""
+            words = f"{input_name} removed {describe_thing(key, size)}{more}"
+            return PlayEvidence(input_name, how, after.at_s, frozenset(family(k) for k, _ in removed), words)
         kept = {fold(x) for x in after.texts} & {fold(x) for x in before.texts}
         numbers = [t for t in reaction.texts if t in kept and "#" in t and not _LEVEL_NUMBER.search(t)]
         if numbers:

@@ -176,6 +176,8 @@ class SceneReaction:
     gone: int = 0
     total: int = 0
     switched: bool = False
+    #: the drawn things that went away (a group of tiles a click removed), with their sizes
+    removed: list[tuple[str, tuple[float, float]]] = field(default_factory=list)
 
     @property
     def moved(self) -> bool:
@@ -369,6 +371,11 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
     total = len(a.things) + len(b.things)
     reaction = SceneReaction(appeared=len(new), gone=len(gone), total=total)
     reaction.switched = len(new) + len(gone) >= 3 and (len(new) + len(gone)) > SWITCH_SHARE * total
+    reaction.removed = [
+        (k, (a.things[k][2], a.things[k][3]))
+        for k in sorted(gone)[:MAX_CHANGES]
+        if kind_of(k) in "co" and len(a.things[k]) >= 4 and envelope.seen[k] >= MIN_IDLE_SEEN
+    ]
     for key in sorted(a.things.keys() & b.things.keys()):
         if envelope.seen[key] < MIN_IDLE_SEEN:
             continue
