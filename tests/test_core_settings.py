@@ -125,14 +125,3 @@ def test_the_old_browser_pool_fixture_name_warns(pytester: pytest.Pytester) -> N
     result = pytester.runpytest_subprocess("-p", "no:randomly", "--game-no-runs")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*gameqa_browser_pool fixture is deprecated; use game_browser_pool*"])
-
-
-def test_a_model_name_without_provider_names_the_form_to_use(pytester: pytest.Pytester) -> None:
-    """Checked in-process (litellm's provider lookup, no browser); that a bad option value ends pytest with
-    this one line and exit code 4 is tests/test_bad_input.py's (`--game-model "gpt 4"`, the same option)."""
-    config = pytester.parseconfig("--game-model", "gpt-fake")
-    with pytest.raises(pytest.UsageError) as raised:
-        resolve_base(config, environ={})
-    message = str(raised.value)
-    assert "--game-model must be a litellm model name with its provider" in message, message
-    assert "openai/gpt-4o-mini" in message and "'gpt-fake'" in message, message

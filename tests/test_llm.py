@@ -358,3 +358,10 @@ def test_second_run_replays_the_cache_and_a_stale_selector_is_asked_again(run: R
     assert (third["llm"]["calls"], third["llm"]["cache_hits"]) == (2, 1)
     entries = " ".join(p.read_text() for p in cache.glob("*.json"))
     assert "#settings-button" in entries and '"#options"' not in entries  # the entry was rewritten
+
+
+def test_a_model_name_without_provider_is_one_clear_line(tmp_path: Path) -> None:
+    proc, _ = run_pytest(["--game-url", str(GAMES / "healthy-canvas"), "--game-model", "gpt-fake"], tmp_path)
+    assert proc.returncode == 4
+    assert "--game-model must be a litellm model name with its provider" in proc.stderr
+    assert "openai/gpt-4o-mini" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
