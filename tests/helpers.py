@@ -48,6 +48,21 @@ def run_pytest(
     return proc, results
 
 
+def session_groups(names: list[str], settings: Any, size: int, prefix: str) -> dict[str, list[str]]:
+    """Group id -> games that share one `pytest --game-url ...` session: the same settings (`settings(name)`,
+    a run's duration, start steps...), in even chunks of at most `size`, each chunk an xdist group."""
+    by_settings: dict[Any, list[str]] = {}
+    for name in names:
+        by_settings.setdefault(settings(name), []).append(name)
+    groups: dict[str, list[str]] = {}
+    for same in by_settings.values():
+        step = -(-len(same) // -(-len(same) // size))  # ceil(n / ceil(n / size)): chunks as even as can be
+        for start in range(0, len(same), step):
+            chunk = same[start : start + step]
+            groups[f"{prefix}{chunk[0]}"] = chunk
+    return groups
+
+
 def kinds(test: dict[str, Any], *, include_warnings: bool = False) -> set[str]:
     return {i["kind"] for i in test["issues"] if include_warnings or i["kind"] != "warning"}
 

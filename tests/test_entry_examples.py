@@ -4,8 +4,8 @@ Each entry game pins one class of game a player misjudged (issue 19): pulsing ti
 no way in must fail `not-entered`; games playable at once, tiny sprites over moving backgrounds,
 mouse-only steering, select-then-place boards, self-walking heroes and multi-screen menus must be
 entered (and a defect behind the menus found). None exposes a state hook: the verdict rests on what
-the game draws. Games sharing a catalog `duration` run in one `pytest --game-url ... --game-url ...`
-session, as a user would smoke-test several builds.
+the game draws. Games sharing a catalog `duration` run up to four to a `pytest --game-url ... --game-url ...`
+session, as a user would smoke-test several builds; the sessions spread over the xdist workers.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CATALOG, GAMES, kinds, run_pytest
+from helpers import CATALOG, GAMES, kinds, run_pytest, session_groups
 
 ENTRY_GAMES = sorted(name for name in CATALOG if name.startswith("entry-"))
 #: seconds a game plays when its catalog row names no duration: enough to get past one start gate
 DEFAULT_DURATION = 10
-#: one session plays up to 9 games of 10-15 s each, plus browser start-up, on a busy machine
-SESSION_TIMEOUT_S = 600
+#: one session plays up to 4 games of 10-15 s each, plus browser start-up, on a busy machine
+SESSION_TIMEOUT_S = 300
 
 Result = tuple[dict[str, Any], str]
 
@@ -42,15 +42,24 @@ def _play(names: list[str], cwd: Path) -> dict[str, Result]:
     return {name: (by_game[name], proc.stdout) for name in names}
 
 
+#: games per shared session: the sessions of one duration spread over the xdist workers (each chunk is
+#: an xdist group) instead of one worker playing every game of a duration in a row
+GROUP_SIZE = 4
+
+
+CHUNKS = session_groups(ENTRY_GAMES, _duration, GROUP_SIZE, "entries-")
+CHUNK_OF = {name: chunk for chunk, names in CHUNKS.items() for name in names}
+
+
 @pytest.fixture(scope="module")
 def entry_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Result]:
-    """A game's result, from the one session that played its duration group."""
+    """A game's result, from the one session that played its chunk."""
     played: dict[str, Result] = {}
 
     def get(name: str) -> Result:
         if name not in played:
-            group = [n for n in ENTRY_GAMES if _duration(n) == _duration(name) and n not in played]
-            played.update(_play(group, tmp_path_factory.mktemp(f"entry-{_duration(name)}s")))
+            chunk = CHUNK_OF[name]
+            played.update(_play(CHUNKS[chunk], tmp_path_factory.mktemp(chunk)))
         return played[name]
 
     return get
@@ -63,7 +72,9 @@ KNOWN_MISSES = {
 
 
 def _param(name: str) -> Any:
-    marks = [pytest.mark.xfail(strict=False, reason=KNOWN_MISSES[name])] if name in KNOWN_MISSES else []
+    marks: list[Any] = [pytest.mark.xdist_group(CHUNK_OF[name])]
+    if name in KNOWN_MISSES:
+        marks.append(pytest.mark.xfail(strict=False, reason=KNOWN_MISSES[name]))
     return pytest.param(name, marks=marks)
 
 

@@ -184,7 +184,7 @@ def _load(endpoint: str, url: str, expose: str | None) -> str:
 
 
 def test_local_builds_through_a_server_that_cannot_reach_this_machine(tmp_path: Path, namespaced_server: str) -> None:
-    """Issue 13's grid proof: four local build folders, `-n 4`, the same verdicts as a local browser."""
+    """Issue 13's grid proof: local build folders under `-n 2`, the same verdicts as a local browser."""
     import http.server
     import threading
 
@@ -198,10 +198,12 @@ def test_local_builds_through_a_server_that_cannot_reach_this_machine(tmp_path: 
     finally:
         httpd.shutdown()
 
-    games = ["healthy-canvas", "broken-page-error", "broken-network-error", "gate-enter-key"]
+    # a passing and a failing build, one per xdist worker: each worker's browser on the server loads its
+    # local build through the exposed loopback, and the verdicts merge as with a local browser (which
+    # verdict each kind of defect gets is the example matrix's: the grid changes where the browser runs)
+    games = ["healthy-canvas", "broken-page-error"]
     _write_conftest(tmp_path, CONFTEST.format(chromium=_chromium()))
-    # four browsers on 2 cores: 10 s leaves each game time to get in and show play
-    args = ["-n", "4", "--game-duration", "10", "--game-ws-endpoint", namespaced_server]
+    args = ["-n", "2", "--game-duration", "8", "--game-ws-endpoint", namespaced_server]
     for name in games:
         args += ["--game-url", str(GAMES / name)]
     proc, results = run_pytest(args, tmp_path, timeout=300)

@@ -99,15 +99,11 @@ def test_ready_to_play_comes_after_the_loading_screen(healthy_run: dict[str, dic
 
 
 @pytest.mark.e2e
-def test_low_fps_is_reported_only_when_a_minimum_is_set(tmp_path: Path) -> None:
+def test_low_fps_is_reported_when_a_minimum_is_set(tmp_path: Path) -> None:
+    """The same game without a minimum passes with its ~12 fps measured: checked on the example matrix's
+    run of it (tests/test_examples.py, MORE: broken-low-fps expects no issue and an fps_avg under 20)."""
     # this run judges the frame rate only: the game reacts to nothing but the arrow keys, which the player
     # reaches after many other ways in, too late for a 4 s run at ~12 fps, so not getting in is allowed here
-    proc, test = _play(tmp_path / "default", "broken-low-fps", "--game-allow", "not-entered")
-    assert proc.returncode == 0, proc.stdout[-2000:]
-    assert "low-fps" not in kinds(test)
-    measured = test["metrics"]["fps_avg"]
-    assert measured is not None and measured < 20  # 70 ms of work per frame: at most ~14 fps
-
     proc, test = _play(tmp_path / "min30", "broken-low-fps", "--game-min-fps", "30", "--game-allow", "not-entered")
     assert proc.returncode == 1, proc.stdout[-2000:]
     assert test["outcome"] == "failed"
