@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import BENCH, GAMES, BenchServer, installed_plugins, only_installed_plugins, pytest_cmd, run
 
 
-def one(game: str, duration: float, html: bool, work: Path) -> dict[str, object]:
+def one(game: str, duration: float, html: bool, work: Path, more: list[str]) -> dict[str, object]:
     plugin_args, plugin_env = only_installed_plugins(installed_plugins())
-    extra = ["--html=report.html"] if html else []
+    extra = ["--html=report.html", *more] if html else more
     args = pytest_cmd("-p", "timeline_probe", *plugin_args, "--game-url", str(GAMES / game),
                       "--game-duration", str(duration), *extra)
     target = work / "timeline.json"
@@ -52,6 +52,7 @@ def main() -> int:
     parser.add_argument("--html", action="store_true")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--plain", action="store_true", help="also time plain.py load, before each run")
+    parser.add_argument("--extra", default="", help="more pytest arguments, space-separated")
     args = parser.parse_args()
     server = BenchServer()
     try:
@@ -65,7 +66,7 @@ def main() -> int:
                     marks = json.loads(p.stdout.strip().splitlines()[-1]).get("marks") if ok else p.tail()
                     print(f"plain: {p.wall_s:.3f} s {marks}")
                 print(f"run {i + 1}: load {os.getloadavg()[0]:.1f}")
-                show(one(args.game, args.duration, args.html, Path(tmp) / str(i)))
+                show(one(args.game, args.duration, args.html, Path(tmp) / str(i), args.extra.split()))
     finally:
         server.close()
     return 0
