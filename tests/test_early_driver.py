@@ -23,6 +23,7 @@ from pytest_gameqa.browser.pool import BrowserPool
         (["pytest", "--game-url=./build/"], True),
         (["pytest", "tests/"], False),  # no --game-url: maybe no game test at all, no driver on spec
         (["pytest", "--game-url", "x", "-n", "2"], False),  # the xdist controller runs no game
+        (["pytest", "--game-url", "x", "-nauto"], False),
         (["pytest", "--game-url", "x", "--game-ws-endpoint", "ws://grid:3000/"], False),  # a remote browser
         (["pytest", "--game-url", "x", "--collect-only"], False),
     ],

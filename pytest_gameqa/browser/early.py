@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 #: options after which no local driver is needed: a remote browser, an xdist controller, collection only
-NO_LOCAL_DRIVER = ("--game-ws-endpoint", "--game-cdp-url", "-n", "--numprocesses", "--co", "--collect-only")
+NO_LOCAL_DRIVER = ("--game-ws-endpoint", "--game-cdp-url", "--numprocesses", "--co", "--collect-only")
 #: environment variables pytest itself sets as it runs: not a change that matters to the driver
 PYTEST_VARS = "PYTEST_"
 #: Playwright's pipe reader limit (transport.py): the adopted pipe reads alike
@@ -34,7 +34,8 @@ _early: tuple[subprocess.Popen[bytes], dict[str, str]] | None = None
 def wanted(argv: Sequence[str]) -> bool:
     """A run that will launch a local browser: `--game-url` given, nothing that makes it unnecessary."""
     flags = {arg.split("=", 1)[0] for arg in argv}
-    return "--game-url" in flags and not flags.intersection(NO_LOCAL_DRIVER)
+    xdist = any(arg.startswith("-n") and not arg.startswith("--") for arg in argv)  # -n 2, -n2, -nauto
+    return "--game-url" in flags and not xdist and not flags.intersection(NO_LOCAL_DRIVER)
 
 
 def spawn(argv: Sequence[str]) -> None:
