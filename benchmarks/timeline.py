@@ -25,8 +25,9 @@ from support import BENCH, GAMES, BenchServer, installed_plugins, only_installed
 def one(game: str, duration: float, html: bool, work: Path, more: list[str]) -> dict[str, object]:
     plugin_args, plugin_env = only_installed_plugins(installed_plugins())
     extra = ["--html=report.html", *more] if html else more
-    args = pytest_cmd("-p", "timeline_probe", *plugin_args, "--game-url", str(GAMES / game),
-                      "--game-duration", str(duration), *extra)
+    args = pytest_cmd(
+        "-p", "timeline_probe", *plugin_args, "--game-url", str(GAMES / game), "--game-duration", str(duration), *extra
+    )
     target = work / "timeline.json"
     python_path = os.pathsep.join(p for p in (str(BENCH), os.environ.get("PYTHONPATH", "")) if p)
     env = {**plugin_env, "PYTHONPATH": python_path, "GAMEQA_TIMELINE": str(target), "GAMEQA_T0": repr(time.time())}
