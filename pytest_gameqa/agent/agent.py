@@ -34,7 +34,7 @@ from .policy import HeuristicPolicy, Phase
 from .progress import ProgressTracker
 from .reach import ReachTracker, Reaction, Sample
 from .readiness import NetworkActivity, wait_until_ready
-from .sampling import IDLE_BUDGET_S, IDLE_SHARE, LOADING_WAIT_SHARE, Sampler
+from .sampling import IDLE_BUDGET_S, IDLE_SHARE, Sampler
 from .seek import Seeker, seek_enabled
 from .tasks import GameStopped, TaskScope
 from .touch import listens_to_touch_only, touch_on
@@ -170,7 +170,6 @@ class GameAgent:
             return
         await fit_zoomed_page(self.session, self.policy, log)  # a page may set its <meta name=viewport> from script
         looked_at = self.clock.elapsed()
-        await self.tasks.race(self.sampler.wait_out_loading(LOADING_WAIT_SHARE * self.settings.duration))
         await self.tasks.race(self.sampler.learn_idle(min(IDLE_BUDGET_S, IDLE_SHARE * self.settings.duration)))
         for step in self.settings.start:
             await self._start_step(step)

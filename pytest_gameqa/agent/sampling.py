@@ -14,7 +14,6 @@ from typing import Any
 
 from ..dom.detector import DrawnText, PageView
 from ..models import ActionResult
-from ..monitor.loading import LOADING_WORDS
 from ..monitor.pixels import Thumbnail, changed_cells
 from .ocr import PixelReader
 from .progress import ProgressTracker
@@ -44,20 +43,6 @@ IDLE_GAP_S = 0.25
 HEAVY_CAPTURE_S = 1.0
 #: on a heavy page one look in this many still takes a thumbnail (pixels for a blind scene, the monitor)
 HEAVY_THUMB_EVERY = 4
-
-#: while a heavy game still says it is loading and offers nothing to press, the player looks this often
-#: (a DOM and drawn-text read, no capture, no OCR) instead of spending its ways in on a loading screen
-LOADING_LOOK_GAP_S = 0.5
-#: ... for at most this share of the play time: a loading word that never goes away must not eat the run
-LOADING_WAIT_SHARE = 0.4
-
-
-def still_loading(view: PageView) -> bool:
-    """The screen says it is loading and shows nothing the player could use: no start prompt, no button,
-    link, field or cell (a canvas alone is no way in: every game has one)."""
-    if gate_text(view) is not None or any(c.kind != "canvas" for c in view.candidates):
-        return False
-    return bool(LOADING_WORDS.search(view.all_text))
 
 
 class Sampler:
@@ -131,21 +116,6 @@ class Sampler:
         self.observe_idle(sample)
         self.note_entry()
         return sample
-
-    async def wait_out_loading(self, budget_s: float) -> float:
-        """Cheap looks while the game still loads after it was judged ready (a readiness cap ran out on a
-        heavy game streaming its assets): the idle screen is then learnt on the game, not on its
-        progress bar, and no way in is spent where nothing can react. Returns the seconds waited."""
-        judge = getattr(self.monitor, "loading", None)
-        started = self.clock.now()
-        while judge is not None and judge.loading and self.clock.now() - started < budget_s:
-            try:
-                if not still_loading(await self.look()):
-                    break
-            except GameStopped:  # the game died while loading: the monitor has it on record
-                break
-            await self.clock.sleep(LOADING_LOOK_GAP_S)
-        return self.clock.now() - started
 
     async def learn_idle(self, budget_s: float = IDLE_BUDGET_S) -> None:
         """Look at the first screen a few times with no input: how it changes by itself.
