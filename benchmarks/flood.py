@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import BENCH, GAMES, REPO, machine, pytest_cmd, run
+from support import BENCH, GAMES, REPO, installed_plugins, machine, only_installed_plugins, pytest_cmd, run
 
 GAME = GAMES / "trust-long-flood"
 CE = "console-error"
@@ -37,11 +37,15 @@ def _size_mb(path: Path) -> float:
 
 
 def measure(label: str, work: Path, pythonpath: str | None) -> dict[str, Any]:
-    env = {"PYTHONPATH": pythonpath} if pythonpath else None
+    # only the plugins pytest-gameqa[html] brings, as a user has them: this machine's dev tools add
+    # seconds (hypothesis imports itself in its terminal summary: 1-4 s at load 20, after the game)
+    plugin_args, plugin_env = only_installed_plugins(installed_plugins())
+    env = {**plugin_env, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
     work.mkdir(parents=True, exist_ok=True)
     (work / "pytest.ini").write_text("[pytest]\n")
     result = run(
         pytest_cmd(
+            *plugin_args,
             "-c",
             "pytest.ini",
             "--game-url",

@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import sync_playwright
+T0 = float(os.environ.get("GAMEQA_T0") or time.time())  # the runner sets it at spawn: imports are timed too
+
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 #: the harness's own screenshot settings (browser/session.py) and viewport, for a like-for-like floor
 VIEWPORT = {"width": 1280, "height": 720}
@@ -48,13 +50,25 @@ def _executable(default: str) -> str | None:
 
 
 def load(url: str, seconds: float) -> dict[str, Any]:
+    """Returns when each step ended, in seconds since the process started (`GAMEQA_T0`, else import)."""
+    marks: dict[str, float] = {"imported": _since_start()}
     with sync_playwright() as pw:
+        marks["driver"] = _since_start()
         browser = pw.chromium.launch(headless=True, executable_path=_executable(pw.chromium.executable_path))
+        marks["launched"] = _since_start()
         page = browser.new_page(viewport=VIEWPORT)
+        marks["page"] = _since_start()
         page.goto(url, wait_until="load")
+        marks["loaded"] = _since_start()
         time.sleep(seconds)
         browser.close()
-    return {}
+        marks["closed"] = _since_start()
+    marks["stopped"] = _since_start()
+    return {"marks": marks}
+
+
+def _since_start() -> float:
+    return round(time.time() - T0, 3)
 
 
 async def _loop(url: str, seconds: float) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from support import (
     machine,
     median,
     only_installed_plugins,
+    precompile,
     pytest_cmd,
     run,
 )
@@ -95,6 +96,8 @@ class Bench:
         versions = [("gameqa", {})]
         if self.before is not None:
             versions.insert(0, ("before", {"PYTHONPATH": str(self.before)}))
+        for _, env in versions:
+            precompile(env)
         variants = [(f"{name}{html}", env, html) for name, env in versions for html in ("", " --html")]
         out: dict[str, Any] = {"duration_s": duration, "plugins": self.plugins, "plugin_args": plugin_args, "games": {}}
         for game in games:

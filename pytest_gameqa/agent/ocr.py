@@ -57,10 +57,14 @@ def _get_engine() -> Any:
         return _engine
 
 
-def read_image(image: bytes, scale: float = 1.0) -> list[DrawnText]:
-    """Text lines in an encoded image (PNG/JPEG), with boxes in page CSS pixels (image px / scale)."""
+def read_image(image: bytes, scale: float = 1.0, abandoned: threading.Event | None = None) -> list[DrawnText]:
+    """Text lines in an encoded image (PNG/JPEG), with boxes in page CSS pixels (image px / scale).
+
+    `abandoned` set while the reading waits for the engine: it reads nothing (see `read_screen`)."""
     engine = _get_engine()
     with _lock:  # one inference at a time: two would only fight for the same two cores
+        if abandoned is not None and abandoned.is_set():
+            return []
         result = engine(image)
     texts = getattr(result, "txts", None) or ()
     scores = getattr(result, "scores", None) or ()
@@ -78,10 +82,16 @@ def read_image(image: bytes, scale: float = 1.0) -> list[DrawnText]:
 
 async def read_screen(image: bytes, scale: float = 1.0, timeout: float = 8.0) -> list[DrawnText]:
     """`read_image` in a worker thread, bounded; an OCR failure reads nothing rather than failing the game."""
+    abandoned = threading.Event()
     try:
-        return await asyncio.wait_for(asyncio.to_thread(read_image, image, scale), timeout)
+        return await asyncio.wait_for(asyncio.to_thread(read_image, image, scale, abandoned), timeout)
     except Exception:
         return []
+    finally:
+        # a reading timed out or cancelled (the game stopped) still holds its worker thread, and the
+        # session loop's end waits for every such thread: one still queued for the engine now returns
+        # at once, so the run's end waits for one inference at most, not for each reading left
+        abandoned.set()
 
 
 #: OCR at most this often, and this many times a game (about a second each on 2 cores)

@@ -73,12 +73,18 @@ async def wait_until_ready(
     while clock.elapsed() < deadline:
         quiet = network.quiet
         try:
-            thumb = await session.thumbnail()
             view = await detector.scan(session.page)
+            text = view.all_text
+            if LOADING_TEXT.search(text) and gate_text(view) is None:
+                # still loading and asking for nothing: a cheap look (no capture, which on a heavy
+                # WebGL page waits for a frame that takes seconds to draw); nothing below would return
+                flat_since = None
+                await clock.sleep(LOOK_EVERY_S)
+                continue
+            thumb = await session.thumbnail()
         except (PageHung, PlaywrightError, ValueError):
             await clock.sleep(LOOK_EVERY_S)
             continue
-        text = view.all_text
         if not thumb.is_flat() and gate_text(view) is not None:
             return  # the game asks for a way in: it is ready enough, whatever else still streams in
         if not thumb.is_flat() and not LOADING_TEXT.search(text) and clock.elapsed() - started >= BUSY_NETWORK_S:

@@ -14,9 +14,10 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from playwright.async_api import Browser, Playwright, async_playwright
+from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
 
+from . import early
 from .launch import GAME_ARGS, open_browser
 from .remote import RemoteProblem, ServerConnection, explain_connect_error
 
@@ -92,7 +93,7 @@ class BrowserPool:
                     await asyncio.wait_for(self._browser.close(), 10)
                 self._browser = None
             if self._playwright is None:
-                self._playwright = await async_playwright().start()
+                self._playwright = await early.start_playwright()  # the driver spawned at start-up, if any
             if self.server is None:
                 self._browser = await open_browser(self._playwright, self.launch_args, cdp_url=self.cdp_url)
                 return self._browser
@@ -110,10 +111,12 @@ class BrowserPool:
         if self._early is not None and not self._early.done():  # a session that ended before its first game
             await asyncio.wait({self._early}, timeout=LAUNCH_WAIT_S)  # a launch cut short could orphan Chromium
             self._early.cancel()
-        if self._browser is not None:
+        if self._browser is not None and self.remote:  # a remote browser: disconnect, the grid owns it
             with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
                 await asyncio.wait_for(self._browser.close(), 15)
-            self._browser = None
+        # a local one is closed by its driver as Playwright stops (the driver closes every browser it
+        # launched, gracefully, before it exits; its exit handler kills what is left): one wait, not two
+        self._browser = None
         if self._playwright is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._playwright.stop(), 15)

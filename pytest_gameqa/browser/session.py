@@ -38,6 +38,17 @@ THUMB_WIDTH = 160
 HEAVY_CAPTURE_S = 1.0
 
 
+def _one_script(*sources: str) -> str:
+    """The init scripts as one (one round trip to the browser instead of one each), in the same order.
+    Each stays on its own: one that throws does not stop the next, and its error still surfaces (thrown
+    again from a timer, as it would have been from its own script)."""
+    return "\n".join(f"try {{\n{src}\n}} catch (e) {{ setTimeout(() => {{ throw e; }}); }}" for src in sources)
+
+
+#: the budget first (it caps what the probe and the game print), then the probe and the two readers
+INIT_JS = _one_script(BUDGET_JS, PROBE_JS, CANVAS_TEXT_JS, SCENE_JS)
+
+
 class PageHung(Exception):
     """A page call did not answer in time: the page's main thread is most likely stuck."""
 
@@ -169,10 +180,7 @@ class GameSession:
             on_event(event)
 
         await bounded(self.context.expose_binding("__gameqa_emit", binding), 10, "exposing the probe")
-        await bounded(self.context.add_init_script(BUDGET_JS), 10, "adding the page's message budget")
-        await bounded(self.context.add_init_script(PROBE_JS), 10, "adding the probe")
-        await bounded(self.context.add_init_script(CANVAS_TEXT_JS), 10, "adding the canvas text reader")
-        await bounded(self.context.add_init_script(SCENE_JS), 10, "adding the scene reader")
+        await bounded(self.context.add_init_script(INIT_JS), 10, "adding the probe, the budget and the readers")
         self.page = await bounded(self.context.new_page(), 30, "opening a page")
         self.cdp = await bounded(self.context.new_cdp_session(self.page), 10, "opening a DevTools session")
         await self._mirror_device_metrics(args)

@@ -9,7 +9,13 @@ contexts.py, grid.py, shard.py, targets.py, smoke.py, stash.py   devices, remote
                 what a --game-url is, the test behind it, the stash keys
 """
 
-from .fixtures import (
+import sys
+
+from ..browser import early
+
+early.spawn(sys.argv)  # Playwright's driver boots while pytest starts (browser/early.py)
+
+from .fixtures import (  # noqa: E402
     game_agent,
     game_browser_pool,
     game_page,
@@ -19,7 +25,7 @@ from .fixtures import (
     gameqa_browser_pool,
     gameqa_repeat,
 )
-from .hooks import (
+from .hooks import (  # noqa: E402
     pytest_addhooks,
     pytest_addoption,
     pytest_collection_finish,

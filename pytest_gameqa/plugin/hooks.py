@@ -98,6 +98,9 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    from ..browser import early
+
+    early.discard()  # a driver spawned at start-up that no game test used
     servers = config.stash.get(SERVERS_KEY, None)
     if servers is not None:
         servers.stop_all()
