@@ -61,7 +61,6 @@ class GameMonitor(PageEvents, Summary):
         self._doc_marks: dict[str, float] = {}
         self._fps_window: list[float] = []
         self._animated = False
-        self._self_changed_at: float | None = None  # the last change with no input in between
         self._last_thumb: Thumbnail | None = None
         self.last_change_at = 0.0
         self._flat_since: float | None = None
@@ -393,7 +392,6 @@ class GameMonitor(PageEvents, Summary):
         """The screen changed with no input in between (seen here or by the player's idle looks)."""
         self._self_changes += 1
         self._animated = self._self_changes >= 2
-        self._self_changed_at = self.clock.now()
 
     def _input_between(self, start: float, end: float) -> bool:
         return any(start <= t <= end for t in self.action_times)
@@ -424,9 +422,6 @@ class GameMonitor(PageEvents, Summary):
         inputs changed nothing (see frozen.py). Legitimately static screens never are."""
         if not self._animated or self.static_screen_ok or self.paused or self.loading.loading:
             return
-        answered = [t for t, name in self.action_inputs if name in self.reactive_inputs]
-        if answered and (self._self_changed_at is None or self._self_changed_at < min(answered)):
-            return  # in play it moved only when played (a board that waits for clicks): still is not frozen
         message = frozen_message(
             now=now,
             last_change_at=self.last_change_at,
