@@ -167,6 +167,7 @@ def _frozen_run(
     entered: bool = False,
     ticks_per_half_s: int = 30,
     reactive: bool = True,
+    loop_runs_without_draws: bool = False,
 ) -> GameMonitor:
     """A timer-driven game animates for 3 s, then its screen stops changing while the player acts
     (with `reactive`, an input that had changed the game before; else one that never did)."""
@@ -175,10 +176,11 @@ def _frozen_run(
     monitor.entered_at = 2.6 if entered else None
     monitor.reactive_inputs = ["ArrowLeft"]
     loop = {"timers": ticks_per_half_s, "frames": 0} if timers else {"timers": 0, "frames": 30}
+    idle_loop = {**loop, "draws": 0} if loop_runs_without_draws else {"timers": 0, "frames": 0, "draws": 0}
     for step in range(40):  # 20 s in half-second steps
         clock.t = step * 0.5
         running = clock.t < 3.0 or loop_keeps_drawing
-        stats = {**loop, "draws": 400} if running else {"timers": 0, "frames": 0, "draws": 0}
+        stats = {**loop, "draws": 400} if running else idle_loop
         monitor.on_probe_event({"type": "stats", "top": False, "dt": 0.5, **stats})
         if clock.t >= 2.5:  # the title animates by itself first (changes with no input between), then play
             monitor.note_action("ArrowLeft" if reactive else "w")
@@ -227,6 +229,14 @@ def test_loop_redrawing_one_picture_is_not_frozen_while_only_inputs_that_never_w
     never did. Keys going on changing nothing is no freeze."""
     monitor = _frozen_run(loop_keeps_drawing=True, entered=True, reactive=False)
     assert not monitor.fatal.is_set()
+
+
+def test_loop_that_runs_with_nothing_to_draw_is_not_frozen() -> None:
+    """A same-game board whose engine draws only what changed: after the clicks that cleared tiles its loop
+    keeps ticking and draws nothing while other inputs change nothing: idle by design, not frozen. Near
+    miss: the loop itself stopping (a snake's timer) is frozen."""
+    assert not _frozen_run(entered=True, loop_runs_without_draws=True).fatal.is_set()
+    assert _frozen_run(entered=True).fatal.is_set()
 
 
 def test_game_that_never_animated_by_itself_is_never_frozen() -> None:

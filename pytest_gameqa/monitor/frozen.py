@@ -102,6 +102,8 @@ def frozen_message(
     running = loop.running(now, window)
     if running and not entered:
         return None
+    if entered and loop.ticking(now, window) and loop.last_draw_at is not None and not loop.drawing(now, window):
+        return None  # in play, the loop ticks with nothing to draw: a renderer that draws only what changed
     if running and reactive_times is not None and sum(t > since for t in reactive_times) < MIN_INPUTS:
         # the loop still redraws: frozen only if inputs that had changed the game stopped doing so (a
         # turn-based board that keys never moved is not frozen because keys go on changing nothing)
