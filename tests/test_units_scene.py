@@ -427,6 +427,16 @@ def test_a_key_s_reaction_the_run_ended_before_the_player_could_repeat_counts_a_
     once = run(repeat=False).reach
     assert once.entered and (once.evidence or "").endswith("(once: the run ended before the same input again)")
     assert not run(repeat=True).reach.entered
+    # near miss: a pointer move that only changed the canvas element's style (a hover cursor) once
+    hover = ReachTracker()
+    canvas = "d|#game"
+    for i in range(5):
+        hover.observe_idle(_look(i / 4, {canvas: (276, 86, 728, 548, 1)}))
+    before = _look(1.25, {canvas: (276, 86, 728, 548, 1)})
+    hover.observe_idle(before)
+    hover.after_action(before, _look(1.75, {canvas: (276, 86, 728, 548, 2)}), "move pointer", "move the pointer")
+    hover.finish()
+    assert not hover.reach.entered
     clicked = run(repeat=False, input_name="click canvas")
     assert not clicked.reach.entered
     message = clicked.not_entered_message(20)

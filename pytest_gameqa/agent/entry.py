@@ -48,6 +48,8 @@ class PlayEvidence:
     kind: str = "scene"  # scene | text | state | pixels
     #: something that stood still while idle changed (see scene.Change.from_still)
     still: bool = True
+    #: a thing was displaced (not only restyled or refilled: a cursor style, a caption's text)
+    moved: bool = False
 
     def confirms(self, other: PlayEvidence) -> bool:
         """The same input again, or the same thing changed by another; and one of the two moved a thing

@@ -358,7 +358,9 @@ class ReachTracker:
             idle = changes[0].idle_px
             keys = frozenset(c.key for c in changes[:CONFIRM_THINGS])  # the most telling: a camera pan moves all
             still = any(c.from_still for c in changes)
-            return PlayEvidence(input_name, how, after.at_s, keys, describe(changes, input_name), idle, still=still)
+            moved = any(c.kind == "moved" for c in changes[:CONFIRM_THINGS])
+            words = describe(changes, input_name)
+            return PlayEvidence(input_name, how, after.at_s, keys, words, idle, still=still, moved=moved)
         if on_menu:
             return None
         removed = reaction.scene.removed
@@ -394,13 +396,14 @@ class ReachTracker:
     def finish(self) -> None:
         """The run ended: a gate gone since the last input counts as passed; keep the menus for the record.
 
-        A key or a pointer move that moved a thing at rest, in the game's own scene, which the run ended
+        A key or a pointer move that displaced a thing at rest, in the game's own scene (not a restyle: a
+        hover's cursor style changes the canvas element), which the run ended
         before the player could press again, counts, said so (a short smoke test on a busy machine gets
         few tries). One click's answer does not: a click starts things (a ball launched, a page opened)
         without proving the player steers anything; the not-entered message names it instead."""
         if self._gate_recent is not None and self.current_gate is None:
             self._gate_passed()
-        last = next((e for e in reversed(self.judge.evidence) if e.still and e.kind == "scene"), None)
+        last = next((e for e in reversed(self.judge.evidence) if e.still and e.moved), None)
         if not self.reach.entered and last is not None and not last.input_name.startswith(_NOT_STEERING):
             tried_again = any(at > last.at_s and name == last.input_name for at, name in self._inputs)
             if not tried_again:
