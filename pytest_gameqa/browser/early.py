@@ -48,7 +48,11 @@ def spawn(argv: Sequence[str]) -> None:
 
         env = get_driver_env()
         node, cli = compute_driver_executable()
-        proc = subprocess.Popen([node, cli, "run-driver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        # its own session: a Ctrl-C to the terminal's process group must reach pytest (which writes its report
+        # and closes the browser), not kill the driver under it; it exits when its stdin closes
+        proc = subprocess.Popen(
+            [node, cli, "run-driver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True
+        )
     except Exception:  # an unusual install: Playwright's own start says what is wrong, later
         return
     _early = (proc, env)
