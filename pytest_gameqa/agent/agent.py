@@ -126,7 +126,6 @@ class GameAgent:
         self._sample_before: Sample | None = None
         self.in_flight: tuple[float, Action] | None = None
 
-    # ------------------------------------------------------------------------------------- lifecycle
     @property
     def page(self) -> Any:
         return self.session.page
@@ -270,7 +269,6 @@ class GameAgent:
         m.action_avg_s = round(sum(durations) / len(durations), 3) if durations else None
         return m
 
-    # ------------------------------------------------------------------------------------- issues
     @property
     def issues(self) -> list[Issue]:
         return self.monitor.issues
@@ -286,7 +284,6 @@ class GameAgent:
         if issue is not None:
             raise GameStopped(issue)
 
-    # ------------------------------------------------------------------------------------- scripted API
     async def look(self) -> PageView:
         self._check_alive()
         try:
@@ -386,7 +383,6 @@ class GameAgent:
                 return found
         return extract_from_view(await self.look(), instruction, schema)
 
-    # ------------------------------------------------------------------------------------- autonomous play
     async def play(self, seconds: float | None = None) -> list[ActionResult]:
         """Observe -> act -> monitor until the time, the action limit, or a fatal issue."""
         self.played = True
