@@ -8,6 +8,7 @@ scenes and page views, no browser, no subprocess, no clock (times are given).
 from __future__ import annotations
 
 import itertools
+import math
 
 from pytest_gameqa.agent.entry import EntryJudge, PlayEvidence, is_play_input
 from pytest_gameqa.agent.reach import ReachTracker, Sample
@@ -374,6 +375,23 @@ def test_a_bobbing_hero_moved_past_its_whole_swing_is_a_thing_at_rest_moved() ->
     _learn(envelope, [_scene(t / 4, {hero: (280 + 4 * ((-1) ** t), 200, 40, 40, 0)}) for t in range(6)])
     pushed = compare(_scene(2.0, {hero: (276, 200, 40, 40, 0)}), _scene(2.5, {hero: (176, 200, 40, 40, 0)}), envelope)
     assert pushed.moved and pushed.changes[0].from_still
+
+
+def test_a_slow_orbit_seen_from_one_end_only_is_no_thing_at_rest() -> None:
+    """Leaves orbit a title once in 16 s; 1.5 s of idle looks see a leaf turn once (one end of its swing).
+    Near miss of the bobbing hero above: where it goes next is past the range seen, by itself; that is
+    no proof a key moved it (gate-unmarked-key was "entered" by Space this way)."""
+    leaf = "c1|path:#6b4:28x14#1"
+
+    def at(t: float) -> Scene:
+        a = -0.3 + 0.4 * t  # x turns once (at a = 0) in the idle looks, gently enough to be judged
+        return _scene(t, {leaf: (400 + 260 * math.cos(a), 300 + 200 * math.sin(a), 28, 14, 0)})
+
+    envelope = Envelope()
+    _learn(envelope, [at(t / 4) for t in range(7)])
+    later = compare(at(2.0), at(2.5), envelope)
+    assert later.changes, "it went past its range seen: a change (just no proof of a thing at rest)"
+    assert not any(c.from_still for c in later.changes), [c.words() for c in later.changes]
 
 
 def test_a_gate_word_the_game_keeps_on_screen_after_it_was_used_is_a_control_not_a_gate() -> None:

@@ -183,6 +183,7 @@ class GameAgent:
             done = await self.act(step)
             judge = self.tracker.judge
             judge.way_in = judge.way_in or (done.description, done.at_s)  # the user's way in is the way in
+            self.policy.given_way_in()
         except LookupError as error:
             self.monitor.record(IssueKind.WARNING, f"start step {step!r} could not be done: {error}")
         except GameStopped:

@@ -176,6 +176,12 @@ class HeuristicPolicy:
         self.last_reason = "every way in tried: play"
         return self._play(view)
 
+    def given_way_in(self) -> None:
+        """The user's start steps were done: the screen after them is the game, played at once (the
+        usual ways in before the play keys would spend a short run on a gate already passed)."""
+        self.new_screen()
+        self.left_menu = True
+
     def new_screen(self) -> None:
         """The gate changed (the next menu, a dialog): look for its buttons anew (its ways in are kept
         per screen, see `tried`)."""

@@ -43,6 +43,10 @@ WRAP_PX = 240.0
 JUDGEABLE_BAND_PX_S = 120.0
 #: a direction whose idle speeds all stay under this (px/s) stood still: rounding and sub-pixel jitter
 STILL_RATE_PX_S = 4.0
+#: direction reversals a swinging thing must show while idle before its position range is its whole swing:
+#: two turns mean both ends were seen (a bob); one turn is part of a slow orbit or a pendulum seen from
+#: one end only, which goes on past the range by itself
+SWING_TURNS_SEEN = 2
 #: new things (not a screen switch) kept as changes of one reaction. 0: new things are no evidence of
 #: play, since a menu's page, a help panel or a lit window appear as readily as a shot fired (measured:
 #: a Help / Credits / Options title was "entered" by Enter making its help page's shapes appear)
@@ -119,6 +123,15 @@ class SlotEnvelope:
     hi_val: float
     changed: bool = False  # a hash slot that changed by itself
     jumps: bool = False  # it teleported by itself (wrapped around, respawned): far jumps say nothing
+    last_rate: float = 0.0
+    turns: int = 0  # direction reversals seen while idle (see SWING_TURNS_SEEN)
+
+    def note_rate(self, rate: float) -> None:
+        """Count a reversal when the thing goes the other way than last time, both times clearly moving."""
+        if abs(rate) > STILL_RATE_PX_S:
+            if abs(self.last_rate) > STILL_RATE_PX_S and (rate > 0) != (self.last_rate > 0):
+                self.turns += 1
+            self.last_rate = rate
 
 
 @dataclass
@@ -218,7 +231,7 @@ class Envelope:
                 for i, (x, y) in enumerate(zip(va, vb, strict=False)):
                     jump = _is_px(key, i) and abs(y - x) > WRAP_PX
                     rate = 0.0 if jump else (y - x) / dt
-                    slots.append(SlotEnvelope(rate, rate, min(x, y), max(x, y), x != y, jump))
+                    slots.append(SlotEnvelope(rate, rate, min(x, y), max(x, y), x != y, jump, last_rate=rate))
                 continue
             for i, (x, y, env) in enumerate(zip(va, vb, slots, strict=False)):
                 if _is_hash(key, i):
@@ -231,6 +244,8 @@ class Envelope:
                     env.jumps = True
                     continue
                 rate = (y - x) / dt
+                if _is_px(key, i):
+                    env.note_rate(rate)
                 wider = max(env.lo_rate - rate, rate - env.hi_rate, 0.0) * dt
                 if env.lo_rate < 0 < env.hi_rate:  # positions bound only a thing that swings (see explains)
                     wider += max(env.lo_val - min(x, y), max(x, y) - env.hi_val, 0.0)
@@ -266,7 +281,7 @@ class Envelope:
 
 def _from_still(key: str, slot: int, slots: list[SlotEnvelope], after: tuple[float, ...]) -> bool:
     """The change left what the thing does by itself behind: it stood still that way, or it swings back and
-    forth (a bobbing hero) and now stands outside its whole swing. A steady mover that turned or bounced
+    forth (a bobbing hero, both ends seen) and now stands outside its whole swing. A steady mover that turned or bounced
     is no such proof: its idle looks may just not have shown that yet."""
     if _is_hash(key, slot) or slot >= len(slots):
         return True
@@ -274,6 +289,8 @@ def _from_still(key: str, slot: int, slots: list[SlotEnvelope], after: tuple[flo
     if max(abs(env.lo_rate), abs(env.hi_rate)) <= (STILL_RATE_PX_S if _is_px(key, slot) else NUM_ABS_TOL):
         return True
     margin = MOVE_TOL_PX if _is_px(key, slot) else NUM_ABS_TOL
+    if _is_px(key, slot) and env.turns < SWING_TURNS_SEEN:
+        return False  # part of a slow swing or orbit: its range so far is not its whole swing
     return env.lo_rate < 0 < env.hi_rate and not env.lo_val - margin <= after[slot] <= env.hi_val + margin
 
 
