@@ -257,7 +257,22 @@
     }
     return parts.join(">");
   };
+  // elements the page animates by itself for ever (a flickering torch, a spinner, a pulsing title: CSS
+  // animations with infinite iterations) are decoration: sampled at the animation's own period they look
+  // still, then "move" at the next look. A piece the player moved with a CSS transition runs a finite one.
+  const decorations = () => {
+    const out = new Set();
+    try {
+      for (const a of document.getAnimations()) {
+        const target = a.effect && a.effect.target;
+        if (target && a.playState === "running" && a.effect.getTiming().iterations === Infinity) out.add(target);
+      }
+    } catch (e) { /* no Web Animations: nothing is known to be decoration */ }
+    return out;
+  };
+  let decorative = new Set();
   const domThing = (el, out) => {
+    if (decorative.has(el)) return;
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2 || r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) return;
     const tag = el.tagName;
@@ -296,6 +311,7 @@
       }
       const seen = new Set();
       const dom = [];
+      decorative = decorations();
       for (const el of Array.from(mutated).reverse()) { if (el.isConnected && dom.length < MAX_DOM) { seen.add(el); domThing(el, dom); } }
       const all = document.body ? document.body.getElementsByTagName("*") : [];
       for (let i = 0; i < all.length && dom.length < MAX_DOM; i++) {
