@@ -87,6 +87,7 @@ class ObserveResult(BaseModel):
     cell: tuple[int, int, int] | None = Field(default=None, description="a board cell: board, row, column")
     filled: bool = Field(default=False, description="a board cell with a piece, a number or a picture in it")
     in_text: bool = Field(default=False, description="a word inside running text (a glossary term, 'click here')")
+    look: str = Field(default="", description="a board cell's class and colours: untouched cells share one")
 
 
 class ActionResult(BaseModel):

@@ -3,17 +3,26 @@ move tried is one a board game allows. Recorded views, no browser."""
 
 from __future__ import annotations
 
-from pytest_gameqa.agent.actions import ClickPair, Drag, TypeText
-from pytest_gameqa.agent.reading import board_pair, board_ways, gate_text, has_board, is_menu, ways_in
+from pytest_gameqa.agent.actions import ClickElement, ClickPair, Drag, TypeText
+from pytest_gameqa.agent.policy import HeuristicPolicy
+from pytest_gameqa.agent.reading import board_pair, board_ways, fresh_look, gate_text, has_board, is_menu, ways_in
 from pytest_gameqa.dom.detector import PageView
 from pytest_gameqa.models import BoundingBox, ObserveResult
 
 SIZE = 45
 
 
-def _cell(row: int, col: int, text: str = "", filled: bool = False) -> ObserveResult:
+def _cell(row: int, col: int, text: str = "", filled: bool = False, look: str = "") -> ObserveResult:
     box = BoundingBox(x=400 + col * SIZE, y=40 + row * SIZE, width=SIZE, height=SIZE)
-    return ObserveResult(description="a cell", kind="cell", cell=(0, row, col), bbox=box, text=text, filled=filled)
+    return ObserveResult(
+        description=f"click board 1 cell r{row + 1} c{col + 1}",
+        kind="cell",
+        cell=(0, row, col),
+        bbox=box,
+        text=text,
+        filled=filled,
+        look=look,
+    )
 
 
 def _row(y: float) -> int:
@@ -90,3 +99,60 @@ def test_a_field_holding_a_number_is_a_setting_not_a_name_to_type() -> None:
     assert not any(isinstance(w.action, TypeText) for w in ways_in(field("3000")))
     assert not any(isinstance(w.action, TypeText) for w in ways_in(field("rnbqkbnr/pppppppp/8/8/8/8")))
     assert any(isinstance(w.action, TypeText) for w in ways_in(field("")))
+
+
+def _minesweeper(opened: set[tuple[int, int]]) -> PageView:
+    """A 9x9 minesweeper: hidden squares share one look; opened empty squares another (no number in them)."""
+    return PageView(
+        candidates=[
+            _cell(r, c, look="cell open|rgb(220, 220, 220)" if (r, c) in opened else "cell|rgb(150, 150, 150)")
+            for r in range(9)
+            for c in range(9)
+        ]
+    )
+
+
+def test_after_a_click_opened_a_patch_the_next_click_goes_to_a_square_still_hidden() -> None:
+    """The first click opened the middle of the board; clicking an opened square does nothing (a false alarm:
+    "only one reaction ... never again"). The next click, and the policy's confirming click, go where the
+    board still looks untouched. Near miss: a board whose empty squares all look alike (tic-tac-toe) is
+    clicked in its middle, as before."""
+    opened = {(r, c) for r in range(2, 8) for c in range(0, 9)}
+    view = _minesweeper(opened)
+    first = board_ways(view, fresh_look(_minesweeper(set())))[0].action
+    assert isinstance(first, ClickElement) and first.target.cell is not None
+    assert first.target.cell[1:] not in opened
+    policy = HeuristicPolicy(seed=1, viewport=(1280, 720))
+    fresh = _minesweeper(set())
+    policy.next_action(fresh)  # the board first seen untouched
+    policy.confirm = ClickElement(target=next(c for c in fresh.candidates if c.cell == (0, 4, 4)))
+    again = policy.next_action(view)
+    assert isinstance(again, ClickElement) and again.target.cell is not None
+    assert again.target.cell[1:] not in opened, again.describe()
+    tictactoe = PageView(candidates=[_cell(r, c, look="sq") for r in range(3) for c in range(3)])
+    middle = board_ways(tictactoe)[0].action
+    assert isinstance(middle, ClickElement) and middle.target.cell == (0, 1, 1)
+
+
+def _code_page(codes: list[str], field: str = "") -> PageView:
+    editor = ObserveResult(
+        description="type into the editor",
+        kind="input",
+        text=field,
+        bbox=BoundingBox(x=30, y=380, width=500, height=26),
+    )
+    return PageView(candidates=[editor], codes=codes, screen_text="Guide the frog by writing CSS code")
+
+
+def test_a_code_field_takes_the_code_the_instructions_show_before_a_name() -> None:
+    """A coding puzzle (CSS teaching games): its instructions show a property, its values and an example in
+    <code>; a tester types the example, then the property with another value (the second move confirms
+    the first). Near misses: a page whose <code> shows only key names ("Space") gets a name typed, as a
+    name field before a start button does; and no code at all: the name."""
+    froggy = _code_page(["justify-content", "flex-start", "flex-end", "center", "justify-content: flex-end;"])
+    typed = [w.action.text for w in ways_in(froggy) if isinstance(w.action, TypeText)]
+    assert typed[:3] == ["justify-content: flex-end;", "justify-content: flex-start;", "justify-content: center;"]
+    assert typed[-1] == "Player"
+    keys_only = [w.action.text for w in ways_in(_code_page(["Space", "Enter"])) if isinstance(w.action, TypeText)]
+    assert keys_only == ["Player"]
+    assert [w.action.text for w in ways_in(_code_page([])) if isinstance(w.action, TypeText)] == ["Player"]

@@ -285,10 +285,16 @@ class HoldKey(_Base):
         return normalise_key(self.key)
 
 
+#: a typed field is often applied when typing pauses (search-as-you-type, a code editor: debounced input,
+#: commonly 300-500 ms), so its after-look waits this long
+TYPED_APPLY_S = 0.8
+
+
 class TypeText(_Base):
     type: Literal["type"] = "type"
     text: str = Field(max_length=200)
     target: ObserveResult | None = None
+    pause_after_s: ClassVar[float] = TYPED_APPLY_S
 
     def describe(self) -> str:
         return f"type {self.text[:30]!r}"

@@ -121,6 +121,9 @@ class Interactor:
         except ValueError as exc:
             error = str(exc)
         await self._settle()
+        pause = getattr(action, "pause_after_s", 0.0)
+        if pause and error is None:
+            await self.clock.sleep(pause)  # what it did shows later (agent/actions.py, TYPED_APPLY_S)
         after, after_bytes = await self._shot(index, "after", description)
         if mark:
             await self._in_frames(CLEAR_JS)

@@ -20,7 +20,7 @@ from enum import Enum
 
 from ..dom.detector import PageView
 from ..models import ObserveResult
-from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey
+from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey, TypeText
 from .player import Decision, Turn
 from .reach import Reaction
 from .reading import (
@@ -29,11 +29,13 @@ from .reading import (
     board_ways,
     choice_ways,
     drag_of,
+    fresh_look,
     generic_ways,
     hover_ways,
     is_menu,
     pointer_sweep,
     screen_key,
+    untouched_cells,
     ways_in,
 )
 from .seek import Seeker
@@ -73,6 +75,8 @@ class HeuristicPolicy:
         self.confirm: Action | None = None
         self.recover_tried: set[str] = set()
         self.hover_found: list[Way] = []
+        #: how an untouched square of the board looked when first seen (reading.untouched_cells)
+        self.board_look: str | None = None
         self.sweep: list[Action] = []
         self.swept = False
         self.key_effect: dict[str, int] = {}
@@ -135,7 +139,15 @@ class HeuristicPolicy:
             self.last_reason = "the game reacted: the same input again"
             if action.input_name == "click board":  # another cell (the one it played may be taken now)
                 cells = [c for c in view.candidates if c.kind == "cell"]
-                others = [c for c in cells if not c.filled] or [c for c in cells if c.description != action.describe()]
+                played = action.target if isinstance(action, ClickElement) else None
+                # one that still looks as the played one did before the click (an unopened square)
+                alike = [c for c in cells if played is not None and c.look == played.look and not c.filled]
+                alike = [c for c in alike if c.cell != played.cell]  # type: ignore[union-attr]
+                others = (
+                    alike
+                    or [c for c in cells if not c.filled]
+                    or [c for c in cells if c.description != action.describe()]
+                )
                 if not others:
                     return self._enter(view)
                 return ClickElement(target=others[(len(others) * 2) // 3])
@@ -149,7 +161,9 @@ class HeuristicPolicy:
         # games start so); on a screen that asks for nothing, play keys next (the game may be on
         # already); then the page's other choices and the rest of what a tester tries
         # a board is played by clicking into it: that comes before the usual keys on a screen with no gate
-        board = board_ways(view) if not menu else []
+        if self.board_look is None:
+            self.board_look = fresh_look(view)
+        board = board_ways(view, self.board_look) if not menu else []
         first = self._ways([*ways_in(view), *board, *self.hover_found, *generic[:5]])  # ... and a look for buttons
         rest = self._ways([*choice_ways(view), *generic[5:]])
         if self.touch and view.canvases and view.canvases[0].bbox is not None:
@@ -276,7 +290,10 @@ class HeuristicPolicy:
             pair = board_pair(view, pick=self.rng.randrange(64)) if self.rng.random() < 0.6 else None
             if pair is not None and pair.label.startswith("a piece") and self.rng.random() < 0.4:
                 return drag_of(pair)  # some boards move their pieces only by dragging
-            return pair if pair is not None else ClickElement(target=self.rng.choice(cells))
+            if pair is not None:
+                return pair
+            fresh = untouched_cells(cells, self.board_look) if self.rng.random() < 0.7 else []
+            return ClickElement(target=self.rng.choice(fresh or cells))  # mostly where nothing was played yet
         if clickables and roll < 0.75:
             return ClickElement(target=self.rng.choice(clickables))
         return PressKey(key=self._key(), times=self.rng.randint(1, 4))
@@ -374,6 +391,7 @@ class HeuristicPolicy:
             and not entered
             and self.confirm is None
             and self.last_reason != "the game reacted: the same input again"
+            and not isinstance(action, TypeText)  # typed again, the same code changes nothing: the next answer
         ):
             # the same input again; a pointer path backwards (a paddle that follows the pointer would
             # stand where the same path left it, one steered by movementX moves back)

@@ -9,6 +9,7 @@ menu, a dialog); `ways_in` turns what the screen says into concrete actions, bes
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ..dom.detector import RESTART_WORDS, START_WORDS, DrawnText, PageView
@@ -136,6 +137,14 @@ def gate_text(view: PageView) -> str | None:
 
 #: what a settings field holds: a number, or a long code without spaces (a FEN, a seed, a URL)
 _SETTING_VALUE = re.compile(r"^\s*(-?\d+([.,]\d+)?|\S{16,})\s*$")
+#: a code example that is a whole statement: a declaration ("justify-content: flex-end;"), a call
+#: ("move(3)"), an assignment ("x = 5"); one word alone is a name or a value, not a statement
+_CODE_STATEMENT = re.compile(r"^[\w.$#-]+\s*(:|=|\()\s*\S.*$")
+#: a property the page names in code ("justify-content"): a hyphenated identifier, values follow it
+_CODE_PROPERTY = re.compile(r"^[a-z]+(-[a-z]+)+$")
+_CODE_VALUE = re.compile(r"^[a-z][a-z-]*$")
+#: answers typed into a code field, at most: the page's own example first, then a property with its values
+CODE_ANSWERS = 4
 #: cells a board needs before its screen counts as a game (a 3x3 tic-tac-toe is the smallest board)
 BOARD_MIN_CELLS = 9
 
@@ -225,10 +234,15 @@ def ways_in(view: PageView, *, game_over: bool = False) -> list[Way]:
         forward = START_WORDS.search(text) or level
         if forward and not avoid.search(text) and (game_over or not RESTART_WORDS.search(text)):
             add(action_for(c), f"a start control {text!r}")
-    # 2. a name field comes before its start button; a field holding a number ("3000" ms a move) or a long
-    # code is a setting of the game in play, and typing a name into it breaks the game, not the gate
+    # 2. a coding puzzle's field takes the code its instructions show (the example, then a property the
+    # page names with each of the values it lists); a name field comes before its start button; a field
+    # holding a number ("3000" ms a move) or a long code is a setting of the game in play, and typing a
+    # name into it breaks the game, not the gate
+    answers = code_answers(view.codes)
     for c in view.candidates:
         if c.kind == "input" and c.score >= 0 and not avoid.search(c.text) and not _SETTING_VALUE.match(c.text):
+            for answer in answers:
+                add(TypeText(text=answer, target=c), f"a code field: the code the page shows ({answer!r})")
             add(TypeText(text="Player", target=c), f"a text field {c.text or 'input'!r} (a name before start)")
     texts = segments(view)
     canvas = view.canvases[0] if view.canvases else None
@@ -315,6 +329,39 @@ def board_cells(view: PageView) -> list[ObserveResult]:
     return [c for c in view.candidates if c.kind == "cell" and c.cell is not None and c.bbox is not None]
 
 
+def code_answers(codes: list[str]) -> list[str]:
+    """What a tester types into a coding puzzle's field: the whole statements its instructions show, then
+    the property they name with each value they list ("justify-content: center;"). No code, no answers."""
+    statements = [c if c.endswith((";", ")")) or "=" in c else c + ";" for c in codes if _CODE_STATEMENT.match(c)]
+    prop = next((c for c in codes if _CODE_PROPERTY.match(c)), None)  # named first, its values listed after
+    values = codes[codes.index(prop) + 1 :] if prop is not None else []
+    combos = [f"{prop}: {v};" for v in values if _CODE_VALUE.match(v) and v != prop]
+    answers: list[str] = []
+    for answer in [*statements, *combos]:
+        if answer not in answers:
+            answers.append(answer)
+    return answers[:CODE_ANSWERS]
+
+
+def untouched_cells(cells: list[ObserveResult], fresh_look: str | None = None) -> list[ObserveResult]:
+    """The empty cells that still look as the board began (`fresh_look`: the commonest look of its empty
+    cells when the player first saw it; without it, the commonest now): a minesweeper board's hidden
+    squares, after a click opened a patch of them bigger than what is left. A click on an opened square
+    does nothing, so play goes where nothing has been played yet."""
+    empty = [c for c in cells if not c.filled]
+    looks = Counter(c.look for c in empty)
+    if len(looks) < 2:
+        return empty
+    look = fresh_look if fresh_look in looks else looks.most_common(1)[0][0]
+    return [c for c in empty if c.look == look]
+
+
+def fresh_look(view: PageView) -> str | None:
+    """The look of a board's empty cells as first seen: what an untouched square looks like."""
+    looks = Counter(c.look for c in board_cells(view) if not c.filled)
+    return looks.most_common(1)[0][0] if looks else None
+
+
 def board_pair(view: PageView, pick: int = 0) -> ClickPair | None:
     """Pick a piece and put it on an empty square next to it: first a step straight ahead (one row up: board
     games seat the player at the bottom, and a piece with an empty square ahead is in the front row, free
@@ -356,14 +403,14 @@ def board_pair(view: PageView, pick: int = 0) -> ClickPair | None:
     return None
 
 
-def board_ways(view: PageView) -> list[Way]:
+def board_ways(view: PageView, untouched: str | None = None) -> list[Way]:
     """A board on screen: click into it (an empty cell near its middle, then a filled one), pick a piece and
     a square, drag a piece: how board and grid games are played, none of which needs a start screen."""
     cells = board_cells(view)
     if not cells:
         return []
     ways: list[Way] = []
-    empty = [c for c in cells if not c.filled]
+    empty = untouched_cells(cells, untouched)
     filled = [c for c in cells if c.filled]
     if empty:
         ways.append(Way(ClickElement(target=empty[len(empty) // 2]), "a board: click an empty cell"))

@@ -117,8 +117,12 @@
       const pictured = (e) => (getComputedStyle(e).backgroundImage || "none") !== "none";
       const filled = !!(el.querySelector("img, svg, canvas") || text || pictured(el) ||
                         Array.from(el.querySelectorAll("*")).slice(0, 4).some(pictured));
+      // its look (class, colours): an untouched square looks like the others still untouched (a hidden
+      // minesweeper cell), one a move opened or took does not
+      const cs = getComputedStyle(el);
+      const look = String(typeof el.className === "string" ? el.className : "").slice(0, 60) + "|" + cs.backgroundColor + "|" + cs.color;
       cells.push({ board: boards.length - 1, row: tops.indexOf(Math.round(r.top / (mh / 2))), col: lefts.indexOf(Math.round(r.left / (mw / 2))),
-                   text, filled, selector: cssPath(el), x: r.left, y: r.top, width: r.width, height: r.height });
+                   text, filled, look, selector: cssPath(el), x: r.left, y: r.top, width: r.width, height: r.height });
     }
   };
   try {
@@ -137,5 +141,13 @@
   try { if (typeof window.__gameqaText === "function") drawn = window.__gameqaText(80); } catch (e) {}
   let scene = null;
   try { if (typeof window.__gameqaScene === "function") scene = window.__gameqaScene(); } catch (e) {}
-  return { items: out, cells, screenText, state, drawn, scene, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
+  // code the page shows as examples (<code>): a coding puzzle's instructions name what to type
+  const codes = [];
+  try {
+    for (const el of document.querySelectorAll("code")) {
+      const t = (el.textContent || "").trim();
+      if (t && t.length <= 80 && codes.length < 24 && !codes.includes(t) && visibleBox(el)) codes.push(t);
+    }
+  } catch (e) {}
+  return { items: out, cells, codes, screenText, state, drawn, scene, hasAdvanceTime: typeof window.advanceTime === "function", origin: location.origin };
 }

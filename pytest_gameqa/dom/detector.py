@@ -53,6 +53,8 @@ class PageView(BaseModel):
     #: what the game draws and which DOM elements changed (dom/scene.js): [key, numbers, label?] per thing
     scene: list[list[Any]] = Field(default_factory=list, description="things drawn now, see agent/scene.py")
     pointer_lock: bool = False
+    #: code the page shows as examples (<code> elements): what a coding puzzle asks to be typed
+    codes: list[str] = Field(default_factory=list)
     #: a text field has the focus: keys type into it (their echo there is no reaction of the game)
     typing: bool = False
     #: the top page's scroll offset (scene boxes are in viewport pixels)
@@ -125,10 +127,12 @@ class UIDetector:
                         text=cell["text"],
                         cell=(cell["board"], cell["row"], cell["col"]),
                         filled=bool(cell["filled"]),
+                        look=str(cell.get("look") or ""),
                     )
                 )
             if data.get("screenText"):
                 texts.append(data["screenText"])
+            view.codes.extend(str(c)[:80] for c in (data.get("codes") or [])[:24] if c not in view.codes)
             for item in data.get("drawn") or []:
                 box = BoundingBox(
                     x=item["x"] + offset[0], y=item["y"] + offset[1], width=item["width"], height=item["height"]

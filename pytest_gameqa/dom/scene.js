@@ -257,23 +257,42 @@
     }
     return parts.join(">");
   };
-  // elements the page animates by itself for ever (a flickering torch, a spinner, a pulsing title: CSS
-  // animations with infinite iterations) are decoration: sampled at the animation's own period they look
-  // still, then "move" at the next look. A piece the player moved with a CSS transition runs a finite one.
+  // elements the page animates with keyframes (a flickering torch, a spinner, a pulsing title; a shake
+  // that says "wrong answer", a bounce) are painted somewhere they do not stand: sampled at an animation's
+  // own period a decoration looks still, then "moves" at the next look, and a shaken editor looks moved
+  // by the key that shook it. While they (or an ancestor) run one, or another animation that runs for
+  // ever, they are given where the layout puts them (a frog that pulses still moves when its pond's
+  // layout moves it). A CSS transition is no such animation: it ends where the piece now stands.
   const decorations = () => {
     const out = new Set();
     try {
       for (const a of document.getAnimations()) {
         const target = a.effect && a.effect.target;
-        if (target && a.playState === "running" && a.effect.getTiming().iterations === Infinity) out.add(target);
+        if (!target || a.playState !== "running") continue;
+        const keyframed = typeof CSSAnimation !== "undefined" && a instanceof CSSAnimation;
+        if (keyframed || a.effect.getTiming().iterations === Infinity) out.add(target);
       }
     } catch (e) { /* no Web Animations: nothing is known to be decoration */ }
     return out;
   };
+  const animated = (el) => {
+    for (let node = el, depth = 0; node && depth < 12; node = node.parentElement, depth++) if (decorative.has(node)) return true;
+    return false;
+  };
   let decorative = new Set();
+  // where an element stands in the layout, without transforms (an animation's shake or pulse moves only
+  // what is painted): the offset chain, in viewport pixels like a client rect
+  const layoutBox = (el) => {
+    if (typeof el.offsetLeft !== "number") return null; // SVG: no layout box of its own
+    let x = 0, y = 0;
+    for (let n = el; n; n = n.offsetParent) { x += n.offsetLeft; y += n.offsetTop; }
+    for (let n = el.parentElement; n && n !== document.body; n = n.parentElement) { x -= n.scrollLeft; y -= n.scrollTop; }
+    x -= scrollX; y -= scrollY;
+    return { left: x, top: y, width: el.offsetWidth, height: el.offsetHeight, right: x + el.offsetWidth, bottom: y + el.offsetHeight };
+  };
   const domThing = (el, out) => {
-    if (decorative.has(el)) return;
-    const r = el.getBoundingClientRect();
+    const r = decorative.size && animated(el) ? layoutBox(el) : el.getBoundingClientRect();
+    if (!r) return;
     if (r.width < 2 || r.height < 2 || r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) return;
     const tag = el.tagName;
     if (tag === "SCRIPT" || tag === "STYLE" || tag === "BODY" || tag === "HTML") return;
