@@ -16,6 +16,7 @@ from pytest_gameqa.agent.reading import gate_text, is_menu, menu_items
 from pytest_gameqa.agent.scene import MOVE_TOL_PX, Envelope, Scene, compare
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.models import BoundingBox, ObserveResult
+from pytest_gameqa.monitor.pixels import Thumbnail
 
 SHIP = "c1|img:ship.png:14x14#1"
 STAR = "c1|rect:#fff:2x2#{}"
@@ -480,6 +481,16 @@ def test_a_word_of_the_rules_that_shows_its_explanation_is_reading_not_play() ->
         return tracker
 
     assert not run(["Click a word", "Click a word", "Click a word"]).reach.entered
+    # ... nor when all it shows is pixels (an explanation painted where the scene sees no thing)
+    painted = ReachTracker()
+    plain, marked = Thumbnail(32, 18, 3, bytes(32 * 18 * 3)), Thumbnail(32, 18, 3, bytes([200]) * (32 * 18 * 3))
+    for i in range(5):
+        painted.observe_idle(Sample.of(PageView(), plain, i / 4))
+    for n in range(2):
+        before = Sample.of(PageView(), plain, 1.25 + n)
+        painted.observe_idle(before)
+        painted.after_action(before, Sample.of(PageView(), marked, 1.5 + n), "click the word cell", "click 'cell'")
+    assert not painted.reach.entered and not painted.judge.evidence
     hunt = run(["Found: 0 of 4", "Found: 1 of 4", "Found: 2 of 4"]).reach
     assert hunt.entered and "changed the number in 'found: # of #'" in (hunt.evidence or "")
 

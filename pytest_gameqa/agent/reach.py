@@ -375,6 +375,8 @@ class ReachTracker:
         if numbers:
             words = f"{input_name} changed the number in {numbers[0][:40]!r}"
             return PlayEvidence(input_name, how, after.at_s, frozenset(numbers), words, kind="text")
+        if input_name.startswith(READING_CLICK):
+            return None  # reading: its explanation box, a highlight, a tooltip are no play, whatever they paint
         if reaction.state:
             words = f"{input_name} changed the game's state ({', '.join(reaction.state[:2])})"
             return PlayEvidence(input_name, how, after.at_s, frozenset(reaction.state), words, kind="state")
