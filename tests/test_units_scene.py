@@ -562,3 +562,23 @@ def test_clicks_that_clear_groups_of_tiles_are_play_a_blink_is_not() -> None:
     )
     assert cleared.reach.entered and "click canvas removed a drawn 40x40" in (cleared.reach.evidence or "")
     assert not run([[], []], True).reach.entered
+
+
+def test_two_clicks_confirm_each_other_only_when_each_changed_a_thing_at_rest() -> None:
+    """A breakout launched by a click: the first click changed the still batch buffer (the ball set off),
+    the second click's look sees the ball moving by itself, beyond the envelope learned while it sat. No
+    entry (the paddle follows the mouse: that is the play to find). Near miss: two clicks that each flip
+    a board cell at rest are entered."""
+    judge = EntryJudge()
+    launch = PlayEvidence("click canvas", "click the canvas", 1.0, frozenset({"g|buf0"}), "launched", still=True)
+    later = PlayEvidence("click canvas", "click the canvas", 2.0, frozenset({"g|buf0"}), "moving", still=False)
+    assert judge.add(launch) is None and judge.add(later) is None
+    cells = EntryJudge()
+    flip = PlayEvidence("click board", "click board 1 cell r2 c2", 1.0, frozenset({"d|#b>div4"}), "flipped")
+    again = PlayEvidence("click board", "click board 1 cell r3 c1", 2.0, frozenset({"d|#b>div6"}), "flipped")
+    assert cells.add(flip) is None and cells.add(again) == (flip, again)
+    # a key's pair keeps the old rule: one of the two at rest is enough (a paddle moved, then moving on)
+    keys = EntryJudge()
+    push = PlayEvidence("ArrowLeft", "press ArrowLeft", 1.0, frozenset({SHIP}), "moved", still=True)
+    push2 = PlayEvidence("ArrowLeft", "press ArrowLeft", 2.0, frozenset({SHIP}), "moved", still=False)
+    assert keys.add(push) is None and keys.add(push2) == (push, push2)

@@ -26,6 +26,8 @@ _MENU_CLICK = re.compile(
     r"leader|sound|music|mute|menu|back|story|skip|next|select|choose|level|tutorial|how to)\b",
     re.I,
 )
+#: pointer presses: each can start something (see PlayEvidence.confirms)
+_CLICKS = ("click", "tap", "double-click")
 #: evidence needed: two reactions to play input that confirm each other (same input, or same thing)
 CONFIRMING = 2
 
@@ -53,8 +55,13 @@ class PlayEvidence:
 
     def confirms(self, other: PlayEvidence) -> bool:
         """The same input again, or the same thing changed by another; and one of the two moved a thing
-        at rest (two surprises of things that move by themselves, like a ball's bounces, prove nothing)."""
-        return (self.input_name == other.input_name or bool(self.keys & other.keys)) and (self.still or other.still)
+        at rest (two surprises of things that move by themselves, like a ball's bounces, prove nothing).
+        Two clicks must each change a thing at rest: a click starts things (a ball launched, a level
+        begun), and everything that then moves by itself surprises the next click's look too."""
+        related = self.input_name == other.input_name or bool(self.keys & other.keys)
+        if self.input_name.startswith(_CLICKS) and other.input_name.startswith(_CLICKS):
+            return related and self.still and other.still
+        return related and (self.still or other.still)
 
 
 def scene_evidence(

@@ -37,6 +37,11 @@ DETAIL_SCALE = 0.5
 FINAL_VERDICT_S = 4.5
 #: how often the watchdog reads the screen's text while the game is loading (a small evaluate)
 LOADING_LOOK_S = 0.5
+#: the monitor looks at the screen once a second, or less often on a page whose captures cost seconds
+#: (software WebGL): its looks then take at most this share of the capture time, and the rest goes to the
+#: player's before/after shots, the evidence (a heavy game got 2 actions in 20 s with a look a second)
+MONITOR_CAPTURE_SHARE = 0.2
+LOOK_EVERY_S = 1.0
 
 
 class GameMonitor(PageEvents, Summary):
@@ -258,7 +263,8 @@ class GameMonitor(PageEvents, Summary):
                         self._ping_stalls.append((sent, now))
                 self._flush_ping_stalls(now)
                 if self.ready_at is not None and now >= next_thumb and (look is None or look.done()):
-                    next_thumb = now + 1.0
+                    capture_s = getattr(self.session, "capture_s", 0.0)
+                    next_thumb = now + max(LOOK_EVERY_S, capture_s / MONITOR_CAPTURE_SHARE)
                     look = asyncio.ensure_future(self._look_once())
                 if (
                     self.ready_at is not None
