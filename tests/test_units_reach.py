@@ -286,9 +286,10 @@ def test_not_entered_message_without_a_start_screen_says_no_input_mattered() -> 
     assert message.endswith("tried: press Enter")
 
 
-def test_space_scrolling_a_dom_page_is_no_pixel_evidence() -> None:
-    """A DOM page the scene sees nothing of: Space scrolls it twice, and every pixel row moves. That is the
-    page, not the game. Near miss: the same pixels changing with the page where it was is play."""
+def test_space_scrolling_a_page_is_no_pixel_evidence() -> None:
+    """A long page with a canvas the scene sees nothing drawn on: Space scrolls it twice, and every pixel
+    row moves. That is the page, not the game. Near miss: the same pixels changing with the page where it
+    was is play."""
 
     def run(scroll_step: float) -> ReachTracker:
         tracker = ReachTracker()
@@ -297,16 +298,38 @@ def test_space_scrolling_a_dom_page_is_no_pixel_evidence() -> None:
         y, shown = 0.0, _thumb()
         for n in range(2):
             start = 3.0 + n
-            before = Sample.of(PageView(scroll=(0.0, y)), shown, start)
+            before = Sample.of(PageView(scroll=(0.0, y), candidates=[CANVAS]), shown, start)
             tracker.observe_idle(before)
             y += scroll_step
             shown = _thumb({(x, 5 + n): 200 for x in range(8)})  # a row of the page moved where it was not
-            after = Sample.of(PageView(scroll=(0.0, y)), shown, start + 0.5)
+            after = Sample.of(PageView(scroll=(0.0, y), candidates=[CANVAS]), shown, start + 0.5)
             tracker.after_action(before, after, "Space", "press Space")
         return tracker
 
     assert not run(120.0).reach.entered
     assert run(0.0).reach.entered
+
+
+def test_pixels_of_a_page_without_a_canvas_are_no_evidence() -> None:
+    """Battleboat's class: a DOM page (no canvas), whose elements the scene sees; a "Rotate Ship" control
+    repaints itself on each click (pixels change twice) while no element of the game moves. No entry.
+    Near miss: the same pixels over a canvas the scene is blind to (putImageData) are play."""
+
+    def run(candidates: list[ObserveResult]) -> ReachTracker:
+        tracker = ReachTracker()
+        for i in range(5):
+            tracker.observe_idle(Sample.of(PageView(candidates=candidates), _thumb(), i * 0.5))
+        shown = _thumb()
+        for n in range(2):
+            before = Sample.of(PageView(candidates=candidates), shown, 3.0 + n)
+            tracker.observe_idle(before)
+            shown = _thumb({(x, 5): 100 + 100 * n for x in range(8)})  # the control, repainted
+            after = Sample.of(PageView(candidates=candidates), shown, 3.5 + n)
+            tracker.after_action(before, after, "click Rotate Ship", "click 'Rotate Ship'")
+        return tracker
+
+    assert not run([]).reach.entered
+    assert run([CANVAS]).reach.entered
 
 
 def test_a_key_that_moves_a_level_number_selects_a_level_it_does_not_play() -> None:

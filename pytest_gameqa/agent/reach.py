@@ -380,7 +380,11 @@ class ReachTracker:
         if reaction.state:
             words = f"{input_name} changed the game's state ({', '.join(reaction.state[:2])})"
             return PlayEvidence(input_name, how, after.at_s, frozenset(reaction.state), words, kind="state")
-        blind = before.scene.drawn == 0 and after.scene.drawn == 0
+        # pixels count only where the scene is blind: a canvas it sees nothing drawn on (putImageData, a
+        # WebGL it cannot read). A page with no canvas is all elements, which the scene sees: a control
+        # that repaints itself (battleboat's "Rotate Ship") is no play
+        canvas = bool(before.view.canvases or after.view.canvases)
+        blind = canvas and before.scene.drawn == 0 and after.scene.drawn == 0
         scrolled = before.scene.scroll != after.scene.scroll  # Space or an arrow scrolled the page: all moved
         if blind and reaction.pixels and not scrolled and input_name not in ("hover", "move pointer"):
             words = f"{input_name} changed the screen beyond its idle change ({reaction.cells} cells)"
