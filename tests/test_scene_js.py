@@ -5,7 +5,7 @@ it does not stand: sampled at its own period it looks still, then "moves" at the
 adventure was "entered" by Space that way, under load); so is an editor shaken by a wrong answer (a code
 puzzle was "entered" by typing a name the game rejected). Both are given where the layout puts them. The
 near misses: a piece the player moved with a CSS transition moved, and so did a pulsing frog its pond's
-layout moved.
+layout moved. A piece appended to another square (a frog hopping between cells) keeps its key: it moved.
 """
 
 from __future__ import annotations
@@ -27,12 +27,17 @@ PAGE = """<!DOCTYPE html><html><head><style>
   @keyframes shake { 0%, 100% { transform: translateX(0); } 50% { transform: translateX(10px); } }
   .shake { animation: shake 0.6s 1; }
   #editor { position: absolute; left: 300px; top: 100px; width: 200px; }
+  .sq { width: 50px; height: 50px; } .hopper { width: 20px; height: 20px; }
   #piece { position: absolute; left: 100px; top: 200px; width: 40px; height: 40px; background: #6f6;
            transition: left 0.1s; }
 </style></head><body>
   <span class="torch" id="torch"></span>
   <div id="piece"></div>
   <div id="editor"><pre id="code">a: b;</pre></div>
+  <div id="board" style="position: absolute; left: 0; top: 520px; display: flex;">
+    <div class="sq"><div class="hopper"></div></div>
+    <div class="sq"></div>
+  </div>
   <div id="pond" style="position: absolute; left: 0; top: 400px; width: 600px; display: flex;">
     <div class="frog" style="width: 40px; height: 40px;"><div id="frog" class="torch"></div></div>
   </div>
@@ -52,7 +57,8 @@ def test_animated_decorations_stand_where_the_layout_puts_them_and_a_transitione
                 before = await asyncio.wait_for(page.evaluate("() => window.__gameqaScene().things"), 10)
                 await page.evaluate(
                     "() => { document.getElementById('piece').style.left = '160px';"
-                    " document.getElementById('pond').style.justifyContent = 'flex-end'; }"
+                    " document.getElementById('pond').style.justifyContent = 'flex-end';"
+                    " document.querySelectorAll('.sq')[1].appendChild(document.querySelector('.hopper')); }"
                 )
                 await page.wait_for_timeout(300)  # the transition ran out: a finite animation, done
                 after = await asyncio.wait_for(page.evaluate("() => window.__gameqaScene().things"), 10)
@@ -77,3 +83,6 @@ def test_animated_decorations_stand_where_the_layout_puts_them_and_a_transitione
     assert shaking["d|#code"][:4] == before["d|#code"][:4], "a shaken editor's lines stand where they stood"
     assert settled["d|#code"][:4] == before["d|#code"][:4]
     assert before["d|#frog"][0] != after["d|#frog"][0], "a pulsing frog the layout moved moved"
+    # a piece appended to another square keeps its key: moved 50 px, not one gone and one new
+    hopper = "d|#board>div0>div0"
+    assert after[hopper][0] - before[hopper][0] == 50 and "d|#board>div1>div0" not in after, sorted(after)

@@ -332,6 +332,26 @@ def test_pixels_of_a_page_without_a_canvas_are_no_evidence() -> None:
     assert run([CANVAS]).reach.entered
 
 
+def test_a_countdown_first_seen_on_a_new_screen_is_no_number_the_player_moved() -> None:
+    """Gate-restart's class: Start opens a round with a countdown ("1.8 s") never seen while idle; each key
+    pressed during it sees the number change. That is the clock, not the player. Near miss: a score seen
+    standing still across idle looks, then moved by the same key twice, is play."""
+
+    def run(first_idle: str, counting: bool) -> ReachTracker:
+        tracker = ReachTracker()
+        _idle(tracker, 0.0, 5, text=first_idle)
+        before = _sample(3.0, text="1.8 s" if counting else "0 s")
+        tracker.observe_idle(before)
+        for n in range(2):  # the same key again at once, from the last look (the confirming try)
+            after = _sample(3.4 + 0.4 * n, text=f"{1.4 - 0.4 * n:.1f} s" if counting else f"{10 * n + 10} s")
+            tracker.after_action(before, after, "ArrowUp", "press ArrowUp")
+            before = after
+        return tracker
+
+    assert not run("Short Round", counting=True).reach.entered
+    assert run("0 s", counting=False).reach.entered
+
+
 def test_a_key_that_moves_a_level_number_selects_a_level_it_does_not_play() -> None:
     """ "Level: 1" -> 2 -> 3 on ArrowRight twice: a level select on the title. Near miss: "Score: 10" -> 20
     -> 30 on the same key is play."""

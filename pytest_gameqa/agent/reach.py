@@ -149,6 +149,9 @@ class IdleModel:
         self.longest_gap_s = 0.0
         self.volatile_text: set[str] = set()  # folded pieces that come and go by themselves (a blink)
         self.volatile_slots: dict[str, set[int]] = {}  # numbers that change by themselves (a timer)
+        #: folded pieces seen unchanged across two looks with no input: a number there stands still by
+        #: itself (a score), where one first seen on a new screen may be a countdown
+        self.steady_text: set[str] = set()
         self.volatile_state: set[str] = set()
         self.samples = 0
 
@@ -171,7 +174,9 @@ class IdleModel:
                 self.novelty.append(len(mask - self.active()))
             self.masks.append(mask)
             self.longest_gap_s = max(self.longest_gap_s, b.at_s - a.at_s)
-        for key, slots in text_changes(a.texts, b.texts).items():
+        changes = text_changes(a.texts, b.texts)
+        self.steady_text |= ({fold(t) for t in a.texts} & {fold(t) for t in b.texts}) - changes.keys()
+        for key, slots in changes.items():
             if slots is None:
                 self.volatile_text.add(key)
             else:
@@ -371,7 +376,11 @@ class ReachTracker:
             words = f"{input_name} removed {describe_thing(key, size)}{more}"
             return PlayEvidence(input_name, how, after.at_s, frozenset(family(k) for k, _ in removed), words)
         kept = {fold(x) for x in after.texts} & {fold(x) for x in before.texts}
-        numbers = [t for t in reaction.texts if t in kept and "#" in t and not _LEVEL_NUMBER.search(t)]
+        numbers = [
+            t
+            for t in reaction.texts
+            if t in kept and t in self.idle.steady_text and "#" in t and not _LEVEL_NUMBER.search(t)
+        ]  # a number seen standing still by itself, then moved by the input (not a countdown first seen)
         if numbers:
             words = f"{input_name} changed the number in {numbers[0][:40]!r}"
             return PlayEvidence(input_name, how, after.at_s, frozenset(numbers), words, kind="text")

@@ -290,6 +290,18 @@
     x -= scrollX; y -= scrollY;
     return { left: x, top: y, width: el.offsetWidth, height: el.offsetHeight, right: x + el.offsetWidth, bottom: y + el.offsetHeight };
   };
+  // an element keeps the key it was first seen under: a piece moved to another cell (appended there, a
+  // frog hopping between the pond's cells) is the same thing moved, not one gone and another new; a new
+  // element takes its place's path (a board redrawn with innerHTML is matched square by square)
+  const domKeys = new WeakMap();
+  let usedKeys = new Set();
+  const keyOf = (el) => {
+    let key = domKeys.get(el);
+    if (!key) { key = domPath(el); domKeys.set(el, key); }
+    if (usedKeys.has(key)) key = domPath(el) + "~";
+    usedKeys.add(key);
+    return key;
+  };
   const domThing = (el, out) => {
     const r = decorative.size && animated(el) ? layoutBox(el) : el.getBoundingClientRect();
     if (!r) return;
@@ -299,7 +311,7 @@
     const text = el.children.length <= 3 ? (el.textContent || "").trim().slice(0, 40) : "";
     const sig = String(el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className) + "|" + text.replace(/\d+/g, "#") +
       "|" + (el.getAttribute("src") || "") + "|" + (el.style ? el.style.cssText.slice(0, 120) : "") + "|" + (el.value || "");
-    out.push(["d|" + domPath(el), [r1(r.left), r1(r.top), r1(r.width), r1(r.height), hash(sig + text)], text]);
+    out.push(["d|" + keyOf(el), [r1(r.left), r1(r.top), r1(r.width), r1(r.height), hash(sig + text)], text]);
   };
   // ------------------------------------------------------------------------------------------ the look
   window.__gameqaScene = () => {
@@ -331,6 +343,7 @@
       const seen = new Set();
       const dom = [];
       decorative = decorations();
+      usedKeys = new Set();
       for (const el of Array.from(mutated).reverse()) { if (el.isConnected && dom.length < MAX_DOM) { seen.add(el); domThing(el, dom); } }
       const all = document.body ? document.body.getElementsByTagName("*") : [];
       for (let i = 0; i < all.length && dom.length < MAX_DOM; i++) {
