@@ -61,6 +61,9 @@ def _dilate(cells: frozenset[int] | set[int], radius: int = 2) -> set[int]:
 #: title's "keys to skip levels"), and play moves it by progress, too slowly to confirm entry
 _LEVEL_NUMBER = re.compile(r"\b(level|lvl|stage|world|round|wave)\b", re.I)
 #: inputs whose one answer is no entry at the end of a run (see ReachTracker.finish)
+#: a number shown unchanged this long with no input stands still by itself (a score); a countdown, in
+#: tenths or in whole seconds, changes sooner
+STEADY_TEXT_S = 1.2
 _NOT_STEERING = ("click", "tap", "double-click", "type", "drag")
 
 
@@ -149,9 +152,10 @@ class IdleModel:
         self.longest_gap_s = 0.0
         self.volatile_text: set[str] = set()  # folded pieces that come and go by themselves (a blink)
         self.volatile_slots: dict[str, set[int]] = {}  # numbers that change by themselves (a timer)
-        #: folded pieces seen unchanged across two looks with no input: a number there stands still by
+        #: folded pieces seen unchanged for STEADY_TEXT_S with no input: a number there stands still by
         #: itself (a score), where one first seen on a new screen may be a countdown
         self.steady_text: set[str] = set()
+        self._unchanged_since: dict[str, tuple[str, float]] = {}
         self.volatile_state: set[str] = set()
         self.samples = 0
 
@@ -174,9 +178,17 @@ class IdleModel:
                 self.novelty.append(len(mask - self.active()))
             self.masks.append(mask)
             self.longest_gap_s = max(self.longest_gap_s, b.at_s - a.at_s)
-        changes = text_changes(a.texts, b.texts)
-        self.steady_text |= ({fold(t) for t in a.texts} & {fold(t) for t in b.texts}) - changes.keys()
-        for key, slots in changes.items():
+        if len(self._unchanged_since) > 500:  # a screen of ever new text (a log, a chat) stays bounded
+            self._unchanged_since.clear()
+        for look in (a, b):
+            for text in look.texts:
+                key = fold(text)
+                shown, since = self._unchanged_since.get(key, ("", -1.0))
+                if shown != text or since > look.at_s:
+                    self._unchanged_since[key] = (text, look.at_s)
+                elif look.at_s - since >= STEADY_TEXT_S:
+                    self.steady_text.add(key)
+        for key, slots in text_changes(a.texts, b.texts).items():
             if slots is None:
                 self.volatile_text.add(key)
             else:
