@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 from pytest_gameqa.agent.actions import ClickAt, ClickElement, PressKey
+from pytest_gameqa.agent.idle import GRID_H, GRID_W, cell_mask
 from pytest_gameqa.agent.policy import HeuristicPolicy
-from pytest_gameqa.agent.reach import GRID_H, GRID_W, ReachTracker, Sample, cell_mask
+from pytest_gameqa.agent.reach import ReachTracker, Sample
 from pytest_gameqa.agent.reading import gate_text, keys_named, ways_in
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.models import BoundingBox, ObserveResult
