@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+
+from .scene_keys import PX_SLOTS, Scene, family, is_hash, is_px, kind_of
 
 #: a drawn thing must move this many CSS px beyond what its idle envelope explains: positions are
 #: rounded to 0.5 px and sub-pixel smoothing jitters by one, a real step in a game is 2 px or more
@@ -57,62 +58,13 @@ ALIGN_MAX_PAIRS = 20_000
 #: page elements moving by one offset that make a layout shift (a board's cells pushed down by a message
 #: line); a game's piece is one to four elements (a tetromino), so twice that is safely the page
 LAYOUT_SHIFT_MIN = 8
+#: this many drawn things of one look (stars, snowflakes, bullets) that move by themselves are a crowd
+#: whose members cannot be told apart: matched by nearest position, one that wrapped around takes
+#: another's place and seems to move sideways "from rest". A game's own sprite is one of a kind, and
+#: a board's identical tiles stand still by themselves
+CROWD_MIN = 8
 #: at most this many changes are kept per reaction (the words quote the first)
 MAX_CHANGES = 20
-_PX_SLOTS = 4  # x, y, width, height; a fifth number is a style / signature hash: any change counts
-
-
-def kind_of(key: str) -> str:
-    """canvas ('c' on the page, 'o' an offscreen buffer), 'g' WebGL, 'd' DOM (after a frame prefix)."""
-    bare = key.split(":", 1)[1] if key.startswith("f") and ":" in key.split("|", 1)[0] else key
-    return bare[:1]
-
-
-def family(key: str) -> str:
-    """A thing's kind of thing: its key without its size and draw order ("c1|text:GALAXY"), so a title
-    that pulses through sizes is one family however many sizes it takes."""
-    base = key.rsplit("#", 1)[0]
-    if kind_of(key) in "co" and ":" in base:
-        head, _, size = base.rpartition(":")
-        return head if "x" in size else base
-    return base
-
-
-def _is_px(key: str, slot: int) -> bool:
-    return kind_of(key) in "cod" and slot < _PX_SLOTS
-
-
-def _is_hash(key: str, slot: int) -> bool:
-    return kind_of(key) in "cod" and slot >= _PX_SLOTS
-
-
-@dataclass
-class Scene:
-    """One look at what is drawn: key -> numbers, and the text of DOM things (for words and menus)."""
-
-    things: dict[str, tuple[float, ...]] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    at_s: float = 0.0
-    scroll: tuple[float, float] = (0.0, 0.0)  # the page's scroll offset: boxes are in viewport pixels
-
-    @classmethod
-    def of(cls, raw: list[list[Any]], at_s: float, scroll: tuple[float, float] = (0.0, 0.0)) -> Scene:
-        things: dict[str, tuple[float, ...]] = {}
-        labels: dict[str, str] = {}
-        for item in raw:
-            try:
-                key = str(item[0])
-                things[key] = tuple(float(v) for v in item[1])
-                if len(item) > 2 and item[2]:
-                    labels[key] = str(item[2])[:40]
-            except (TypeError, ValueError, IndexError):
-                continue
-        return cls(things, labels, at_s, scroll)
-
-    @property
-    def drawn(self) -> int:
-        """How many canvas and WebGL things: 0 means the scene cannot see this game's play."""
-        return sum(1 for k in self.things if kind_of(k) in "cog")
 
 
 @dataclass
@@ -229,31 +181,31 @@ class Envelope:
             if slots is None or len(slots) != len(vb):
                 slots = self.slots[key] = []
                 for i, (x, y) in enumerate(zip(va, vb, strict=False)):
-                    jump = _is_px(key, i) and abs(y - x) > WRAP_PX
+                    jump = is_px(key, i) and abs(y - x) > WRAP_PX
                     rate = 0.0 if jump else (y - x) / dt
                     slots.append(SlotEnvelope(rate, rate, min(x, y), max(x, y), x != y, jump, last_rate=rate))
                 continue
             for i, (x, y, env) in enumerate(zip(va, vb, slots, strict=False)):
-                if _is_hash(key, i):
+                if is_hash(key, i):
                     if x != y and not env.changed:
                         env.changed = True
                         growth += GROWTH_PX
                     continue
-                if _is_px(key, i) and abs(y - x) > WRAP_PX:  # a wrap or a respawn is no speed
+                if is_px(key, i) and abs(y - x) > WRAP_PX:  # a wrap or a respawn is no speed
                     growth += 0.0 if env.jumps else GROWTH_PX
                     env.jumps = True
                     continue
                 rate = (y - x) / dt
-                if _is_px(key, i):
+                if is_px(key, i):
                     env.note_rate(rate)
                 wider = max(env.lo_rate - rate, rate - env.hi_rate, 0.0) * dt
                 if env.lo_rate < 0 < env.hi_rate:  # positions bound only a thing that swings (see explains)
                     wider += max(env.lo_val - min(x, y), max(x, y) - env.hi_val, 0.0)
                 env.lo_rate, env.hi_rate = min(env.lo_rate, rate), max(env.hi_rate, rate)
                 env.lo_val, env.hi_val = min(env.lo_val, x, y), max(env.hi_val, x, y)
-                if _is_px(key, i) and wider > GROWTH_PX and env.hi_rate - env.lo_rate <= JUDGEABLE_BAND_PX_S:
+                if is_px(key, i) and wider > GROWTH_PX and env.hi_rate - env.lo_rate <= JUDGEABLE_BAND_PX_S:
                     growth += wider  # (an erratic direction is never judged: how it grows does not matter)
-                elif not _is_px(key, i) and wider > NUM_REL_TOL * (1 + abs(y)) * 10:
+                elif not is_px(key, i) and wider > NUM_REL_TOL * (1 + abs(y)) * 10:
                     growth += GROWTH_PX
         return growth
 
@@ -263,12 +215,12 @@ class Envelope:
         if slots is None or slot >= len(slots):
             return True  # never seen still or moving: no envelope, no verdict
         env = slots[slot]
-        if _is_hash(key, slot):
+        if is_hash(key, slot):
             return before == after or env.changed
         delta = after - before
         if env.jumps and abs(delta) > WRAP_PX:
             return True  # it teleports by itself
-        if _is_px(key, slot):
+        if is_px(key, slot):
             tol = MOVE_TOL_PX
         else:
             tol = NUM_ABS_TOL + NUM_REL_TOL * max(abs(before), abs(after))
@@ -283,13 +235,13 @@ def _from_still(key: str, slot: int, slots: list[SlotEnvelope], after: tuple[flo
     """The change left what the thing does by itself behind: it stood still that way, or it swings back and
     forth (a bobbing hero, both ends seen) and now stands outside its whole swing. A steady mover that turned or bounced
     is no such proof: its idle looks may just not have shown that yet."""
-    if _is_hash(key, slot) or slot >= len(slots):
+    if is_hash(key, slot) or slot >= len(slots):
         return True
     env = slots[slot]
-    if max(abs(env.lo_rate), abs(env.hi_rate)) <= (STILL_RATE_PX_S if _is_px(key, slot) else NUM_ABS_TOL):
+    if max(abs(env.lo_rate), abs(env.hi_rate)) <= (STILL_RATE_PX_S if is_px(key, slot) else NUM_ABS_TOL):
         return True
-    margin = MOVE_TOL_PX if _is_px(key, slot) else NUM_ABS_TOL
-    if _is_px(key, slot) and env.turns < SWING_TURNS_SEEN:
+    margin = MOVE_TOL_PX if is_px(key, slot) else NUM_ABS_TOL
+    if is_px(key, slot) and env.turns < SWING_TURNS_SEEN:
         return False  # part of a slow swing or orbit: its range so far is not its whole swing
     return env.lo_rate < 0 < env.hi_rate and not env.lo_val - margin <= after[slot] <= env.hi_val + margin
 
@@ -378,6 +330,28 @@ def _without_recolouring(a: Scene, b: Scene, changes: list[Change]) -> list[Chan
     return kept
 
 
+def _drifting_crowds(scene: Scene, envelope: Envelope) -> set[str]:
+    """Kinds of drawn thing (key without draw order) with CROWD_MIN members or more, some of which move by
+    themselves: their members' changes are no evidence (see CROWD_MIN)."""
+    members: dict[str, list[str]] = {}
+    for key in scene.things:
+        if kind_of(key) in "co" and "#" in key:
+            members.setdefault(key.rsplit("#", 1)[0], []).append(key)
+    crowds = set()
+    for base, keys in members.items():
+        if len(keys) < CROWD_MIN:
+            continue
+        for key in keys:
+            slots = envelope.slots.get(key) or []
+            if any(
+                is_px(key, i) and (max(abs(s.lo_rate), abs(s.hi_rate)) > STILL_RATE_PX_S or s.jumps)
+                for i, s in enumerate(slots[:2])
+            ):
+                crowds.add(base)
+                break
+    return crowds
+
+
 def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
     """The changes between two looks around an action that the idle envelope does not explain."""
     b = align(a, b)
@@ -393,13 +367,14 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         for k in sorted(gone)[:MAX_CHANGES]
         if kind_of(k) in "co" and len(a.things[k]) >= 4 and envelope.seen[k] >= MIN_IDLE_SEEN
     ]
+    crowds = _drifting_crowds(b, envelope)
     for key in sorted(a.things.keys() & b.things.keys()):
-        if envelope.seen[key] < MIN_IDLE_SEEN:
+        if envelope.seen[key] < MIN_IDLE_SEEN or (kind_of(key) in "co" and key.rsplit("#", 1)[0] in crowds):
             continue
         va, vb = a.things[key], b.things[key]
         slots = envelope.slots.get(key) or []
         erratic = {
-            i for i, s in enumerate(slots[:_PX_SLOTS]) if _is_px(key, i) and s.hi_rate - s.lo_rate > JUDGEABLE_BAND_PX_S
+            i for i, s in enumerate(slots[:PX_SLOTS]) if is_px(key, i) and s.hi_rate - s.lo_rate > JUDGEABLE_BAND_PX_S
         }  # per direction: a hero that jumps by itself still turns left and right
         moved_slots = [
             i
@@ -412,7 +387,7 @@ def compare(a: Scene, b: Scene, envelope: Envelope) -> SceneReaction:
         if kind_of(key) in "cod":
             if any(i < 2 for i in moved_slots):
                 kind = "moved"
-            elif any(i < _PX_SLOTS for i in moved_slots):
+            elif any(i < PX_SLOTS for i in moved_slots):
                 kind = "resized"
             else:
                 kind = "restyled" if kind_of(key) != "d" else "changed"
