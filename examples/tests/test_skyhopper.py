@@ -26,7 +26,8 @@ async def test_title_screen_starts(game_agent: GameAgent) -> None:
     await game_agent.play(seconds=2)  # the autonomous loop for the rest
 
 
-@pytest.mark.game("../games/healthy-canvas", duration=3)
+# this test is about the ad, not about getting in: 3 s after an ad's round trip may be too short to enter
+@pytest.mark.game("../games/healthy-canvas", duration=3, allow=["not-entered"])
 async def test_ad_banner_does_not_take_the_player_away(game_agent: GameAgent) -> None:
     banner = [c for c in await game_agent.observe("sponsored ad banner") if "Sponsored" in c.text]
     assert banner, "the example page has an ad banner"
