@@ -11,7 +11,7 @@ import pytest
 from pytest_gameqa.agent.actions import ClickAt, ClickElement, PressKey
 from pytest_gameqa.agent.idle import GRID_H, GRID_W, cell_mask
 from pytest_gameqa.agent.policy import HeuristicPolicy
-from pytest_gameqa.agent.reach import ReachTracker, Sample
+from pytest_gameqa.agent.reach import ReachTracker, Reaction, Sample
 from pytest_gameqa.agent.reading import gate_text, keys_named, ways_in
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.models import BoundingBox, ObserveResult
@@ -368,3 +368,31 @@ def test_a_key_that_moves_a_level_number_selects_a_level_it_does_not_play() -> N
 
     assert not run("Level").reach.entered
     assert run("Score").reach.entered
+
+
+def test_the_player_repeats_an_input_only_when_it_moved_a_thing_at_rest() -> None:
+    """A repeat confirms a reaction only if one of the two moved a thing at rest; an input whose only
+    answer surprised things that move by themselves (stripes scrolling further than in the idle looks)
+    is not repeated: the next untried input comes (a 2 s round has no try to waste). Near miss: a
+    sprite at rest that moved is tried again at once."""
+    policy = HeuristicPolicy(seed=1, viewport=(1280, 720))
+    policy.feedback(PressKey(key="ArrowUp", times=5), Reaction(play=True), entered=False, hover_hits=[])
+    assert policy.confirm is None
+    policy.feedback(
+        PressKey(key="ArrowLeft", times=5), Reaction(play=True, play_at_rest=True), entered=False, hover_hits=[]
+    )
+    assert policy.confirm == PressKey(key="ArrowLeft", times=5)
+
+
+def test_the_play_sweep_moves_sideways_first_then_up_and_down() -> None:
+    """Past the menus the player plays at once: Left and Right first (paddles, platformers, runners and
+    most shooters move sideways: gate-restart's 2 s rounds were spent on ArrowUp), the mouse next, then
+    Up and Down, which a top-down game also answers, then Space. Any seed."""
+    view = PageView(candidates=[CANVAS])
+    for seed in range(5):
+        policy = HeuristicPolicy(seed=seed, viewport=(1280, 720))
+        policy.left_menu = True
+        names = [policy.next_action(view).input_name for _ in range(6)]
+        assert sorted(names[:2]) == ["ArrowLeft", "ArrowRight"], names
+        assert names[2] == "move pointer" and sorted(names[3:5]) == ["ArrowDown", "ArrowUp"], names
+        assert names[5] == "Space", names

@@ -134,24 +134,9 @@ class HeuristicPolicy:
     def _enter(self, view: PageView) -> Action:
         """The first untried way in: what the screen says first, then what a tester tries anyway."""
         self._screen = screen_key(view)
-        if self.confirm is not None:
-            action, self.confirm = self.confirm, None
-            self.last_reason = "the game reacted: the same input again"
-            if action.input_name == "click board":  # another cell (the one it played may be taken now)
-                cells = [c for c in view.candidates if c.kind == "cell"]
-                played = action.target if isinstance(action, ClickElement) else None
-                # one that still looks as the played one did before the click (an unopened square)
-                alike = [c for c in cells if played is not None and c.look == played.look and not c.filled]
-                alike = [c for c in alike if c.cell != played.cell]  # type: ignore[union-attr]
-                others = (
-                    alike
-                    or [c for c in cells if not c.filled]
-                    or [c for c in cells if c.description != action.describe()]
-                )
-                if not others:
-                    return self._enter(view)
-                return ClickElement(target=others[(len(others) * 2) // 3])
-            return action
+        again = self._confirming(view)
+        if again is not None:
+            return again
         menu = is_menu(view)
         if self.left_menu and not menu and not self.swept and (view.canvases or view.candidates):
             self.last_reason = "past the menus: play"
@@ -196,6 +181,28 @@ class HeuristicPolicy:
         self.new_screen()
         self.left_menu = True
 
+    def _confirming(self, view: PageView) -> Action | None:
+        """The input the game just reacted to, once more (a reaction counts as entry only when the same
+        input does it again), in whatever phase: a round that ended and was restarted in between is
+        played with it first."""
+        if self.confirm is None or self.entered:
+            return None
+        action, self.confirm = self.confirm, None
+        self.last_reason = "the game reacted: the same input again"
+        if action.input_name == "click board":  # another cell (the one it played may be taken now)
+            cells = [c for c in view.candidates if c.kind == "cell"]
+            played = action.target if isinstance(action, ClickElement) else None
+            # one that still looks as the played one did before the click (an unopened square)
+            alike = [c for c in cells if played is not None and c.look == played.look and not c.filled]
+            alike = [c for c in alike if c.cell != played.cell]  # type: ignore[union-attr]
+            others = (
+                alike or [c for c in cells if not c.filled] or [c for c in cells if c.description != action.describe()]
+            )
+            if not others:
+                return None
+            return ClickElement(target=others[(len(others) * 2) // 3])
+        return action
+
     def new_screen(self) -> None:
         """The gate changed (the next menu, a dialog): look for its buttons anew (its ways in are kept
         per screen, see `tried`)."""
@@ -233,6 +240,9 @@ class HeuristicPolicy:
         return PressKey(key=self.rng.choice(PLAY_KEYS), times=self.rng.randint(1, 3))
 
     def _play(self, view: PageView) -> Action:
+        again = self._confirming(view)
+        if again is not None:
+            return again
         if self.seek is not None and self.entered:  # what raised progress before, or a held direction
             sought = self.seek.choose(view)
             if sought is not None:
@@ -243,11 +253,14 @@ class HeuristicPolicy:
                 # arrows, then Space, are what most games use: press them long enough to matter. Arrows
                 # first: a game's first answer to its player is a move (Space fires or jumps, and its
                 # answer, a shot, is no proof the player steers anything)
-                arrows = [k for k in SWEEP_KEYS if k.startswith("Arrow")]
-                others = [k for k in SWEEP_KEYS if k not in arrows and k != "Space"]
-                self.rng.shuffle(arrows)
+                # Left and Right before Up and Down: paddles, platformers, runners and most shooters move
+                # sideways, and top-down games take all four (two tries saved on a 2 s round)
+                across, along = ["ArrowLeft", "ArrowRight"], ["ArrowUp", "ArrowDown"]
+                others = [k for k in SWEEP_KEYS if not k.startswith("Arrow") and k != "Space"]
+                self.rng.shuffle(across)
+                self.rng.shuffle(along)
                 self.rng.shuffle(others)
-                keys = [*arrows, "Space", *others]
+                keys = [*across, *along, "Space", *others]
                 self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
                 if view.canvases and view.canvases[0].bbox is not None and not self.touch:
                     # the mouse is a play input too (a paddle, a crosshair, pointer-lock steering): early
@@ -388,6 +401,7 @@ class HeuristicPolicy:
             self.left_menu = True
         if (
             reaction.play
+            and reaction.play_at_rest
             and not entered
             and self.confirm is None
             and self.last_reason != "the game reacted: the same input again"
