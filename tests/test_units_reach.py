@@ -396,3 +396,23 @@ def test_the_play_sweep_moves_sideways_first_then_up_and_down() -> None:
         assert sorted(names[:2]) == ["ArrowLeft", "ArrowRight"], names
         assert names[2] == "move pointer" and sorted(names[3:5]) == ["ArrowDown", "ArrowUp"], names
         assert names[5] == "Space", names
+
+
+def test_a_state_hook_flag_that_says_playing_enters_at_the_start_click() -> None:
+    """A game whose render_game_to_text says {"playing": true} after Start is played: its own word, the
+    most trusted evidence (ai-steering waited for two confirming moves under load). Near miss: the
+    flag still false after the click is no entry."""
+
+    def run(after_flag: str) -> ReachTracker:
+        tracker = ReachTracker()
+        for i in range(5):
+            tracker.observe_idle(Sample.of(PageView(state='{"playing": false, "x": 300}'), _thumb(), i * 0.5))
+        before = Sample.of(PageView(state='{"playing": false, "x": 300}'), _thumb(), 2.5)
+        tracker.observe_idle(before)
+        after = Sample.of(PageView(state=f'{{"playing": {after_flag}, "x": 300}}'), _thumb(), 3.0)
+        tracker.after_action(before, after, "click Start", "click 'Start'")
+        return tracker
+
+    entered = run("true").reach
+    assert entered.entered and "state hook says playing=True" in (entered.evidence or "")
+    assert not run("false").reach.entered

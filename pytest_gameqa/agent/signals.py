@@ -16,6 +16,8 @@ _DIGITS = re.compile(r"\d+(\.\d+)?")
 #: a state hook's phase that means the game is being played
 PLAYING_STATES = re.compile(r"^(play|playing|game|running|run|level|in[-_ ]?game|started|active|fight|race)\b", re.I)
 _PHASE_KEYS = ("phase", "state", "status", "mode", "screen", "scene")
+#: boolean flags a state hook sets while the game is being played
+_PLAYING_FLAGS = ("playing", "isplaying", "started", "gamestarted", "running", "ingame", "in_game")
 
 
 def text_keys(view: PageView) -> frozenset[str]:
@@ -79,7 +81,12 @@ def state_fields(view: PageView) -> dict[str, str]:
 
 
 def playing_phase(fields: dict[str, str]) -> str | None:
+    """What the game's state hook says of being played: a phase named playing ("state": "play"), or a
+    flag that says so ("playing": true)."""
     for key, value in fields.items():
-        if key.split(".")[-1].lower() in _PHASE_KEYS and PLAYING_STATES.search(value.strip()):
+        name = key.split(".")[-1].lower()
+        if name in _PHASE_KEYS and PLAYING_STATES.search(value.strip()):
+            return f"{key}={value}"
+        if name in _PLAYING_FLAGS and value.strip().lower() == "true":
             return f"{key}={value}"
     return None
