@@ -100,21 +100,6 @@ def test_a_readable_screen_is_read_only_once_the_player_is_stuck() -> None:
     assert asyncio.run(scenario()) == [0, 0, 1]
 
 
-def test_a_canvas_whose_text_names_no_way_in_is_read_at_once() -> None:
-    """Radius-raid's class: its title and PLAY are drawn in a font of rectangles, the only fillText a
-    version line; no gate was read, so the pixels are read at the first step, not after six tries. The
-    near miss is the readable screen above: a gate found waits until the player is stuck."""
-
-    async def scenario() -> int:
-        game = Game(["PLAY"])
-        reader = game.reader()
-        reader.maybe_read(None, has_text=True, has_canvas=True, tried=0)
-        await _settle(reader)
-        return game.reads
-
-    assert asyncio.run(scenario()) == 1
-
-
 def test_no_reading_when_off_not_installed_or_in_the_game() -> None:
     async def scenario() -> list[int]:
         counts = []

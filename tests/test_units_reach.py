@@ -10,6 +10,7 @@ import pytest
 
 from pytest_gameqa.agent.actions import ClickAt, ClickElement, PressKey
 from pytest_gameqa.agent.idle import GRID_H, GRID_W, cell_mask
+from pytest_gameqa.agent.keys import control_keys
 from pytest_gameqa.agent.policy import HeuristicPolicy
 from pytest_gameqa.agent.reach import ReachTracker, Reaction, Sample
 from pytest_gameqa.agent.reading import gate_text, keys_named, ways_in
@@ -416,3 +417,19 @@ def test_a_state_hook_flag_that_says_playing_enters_at_the_start_click() -> None
     entered = run("true").reach
     assert entered.entered and "state hook says playing=True" in (entered.evidence or "")
     assert not run("false").reach.entered
+
+
+def test_a_key_the_screen_names_leads_the_play_sweep() -> None:
+    """ "Press Up to jump" on a game playable from load: Up is the game's own control and comes first in
+    the sweep, five times (a defect behind five jumps). Near miss: a screen naming no key keeps the
+    sideways-first order (above), and "Level up!" names no key."""
+    assert control_keys("Level up!") == [] and control_keys("use Left and Right, press Space") == [
+        "ArrowLeft",
+        "ArrowRight",
+        "Space",
+    ]
+    view = PageView(candidates=[CANVAS], screen_text="Hop Counter\nPress Up to jump")
+    policy = HeuristicPolicy(seed=3, viewport=(1280, 720))
+    policy.left_menu = True
+    first = policy.next_action(view)
+    assert first == PressKey(key="ArrowUp", times=5), first

@@ -108,7 +108,7 @@ After = tuple[str, float, str]
 class PixelReader:
     """When to read a game's screen from pixels, and what the readings say; one per game test.
 
-    It reads a screen the player cannot read otherwise (a canvas with no gate found), or one it is
+    It reads a screen the player cannot read otherwise (a canvas with no text found), or one it is
     stuck on, never per frame, at most `OCR_MAX` times, in the background: the player goes on trying
     ways in meanwhile, and what OCR read (`texts`) joins the next looks until the screen changes.
     After an action on a gate that was read from pixels, only a new reading can tell whether the
@@ -157,9 +157,7 @@ class PixelReader:
         now = self.clock.elapsed()
         if self._at is not None and now - self._at < OCR_EVERY_S:
             return
-        # a canvas screen where no gate was read: no text at all, or only text that names no way in (a
-        # version line, a HUD) while the title and its PLAY are drawn in a font of rectangles or sprites
-        unreadable = gate is None and has_canvas
+        unreadable = gate is None and not has_text and has_canvas
         stuck = self.runs > 0 or tried >= STUCK_TRIES
         if not (unreadable or stuck) or not self.installed():
             return

@@ -21,6 +21,7 @@ from enum import Enum
 from ..dom.detector import PageView
 from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey, TypeText
+from .keys import control_keys
 from .player import Decision, Turn
 from .reach import Reaction
 from .reading import (
@@ -35,6 +36,7 @@ from .reading import (
     is_menu,
     pointer_sweep,
     screen_key,
+    segments,
     untouched_cells,
     ways_in,
 )
@@ -261,6 +263,9 @@ class HeuristicPolicy:
                 self.rng.shuffle(along)
                 self.rng.shuffle(others)
                 keys = [*across, *along, "Space", *others]
+                # keys the screen names ("Press Up to jump") are the game's own controls: first
+                named = [k for text in segments(view) for k in control_keys(text) if k in keys]
+                keys = list(dict.fromkeys([*named, *keys]))
                 self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
                 if view.canvases and view.canvases[0].bbox is not None and not self.touch:
                     # the mouse is a play input too (a paddle, a crosshair, pointer-lock steering): early

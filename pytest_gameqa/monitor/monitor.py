@@ -17,7 +17,7 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from ..browser.session import Clock, GameSession, PageHung, origin_of
+from ..browser.session import HEAVY_CAPTURE_S, Clock, GameSession, PageHung, origin_of
 from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
 from .events import PageEvents
@@ -264,7 +264,8 @@ class GameMonitor(PageEvents, Summary):
                 self._flush_ping_stalls(now)
                 if self.ready_at is not None and now >= next_thumb and (look is None or look.done()):
                     capture_s = getattr(self.session, "capture_s", 0.0)
-                    next_thumb = now + max(LOOK_EVERY_S, capture_s / MONITOR_CAPTURE_SHARE)
+                    heavy = capture_s > HEAVY_CAPTURE_S  # only there: a busy machine keeps its freeze timing
+                    next_thumb = now + (capture_s / MONITOR_CAPTURE_SHARE if heavy else LOOK_EVERY_S)
                     look = asyncio.ensure_future(self._look_once())
                 if (
                     self.ready_at is not None
