@@ -181,9 +181,8 @@ class GameAgent:
             return
         try:
             done = await self.act(step)
-            judge = self.tracker.judge
-            judge.way_in = judge.way_in or (done.description, done.at_s)  # the user's way in is the way in
-            self.policy.given_way_in()
+            self.tracker.judge.way_in = self.tracker.judge.way_in or (done.description, done.at_s)  # the way in
+            self.policy.given_way_in()  # and play follows it at once
         except LookupError as error:
             self.monitor.record(IssueKind.WARNING, f"start step {step!r} could not be done: {error}")
         except GameStopped:

@@ -26,6 +26,7 @@ from .actions import (
     TypeText,
     action_for,
 )
+from .coding import code_answers
 from .keys import keys_named
 from .touch import LongPress
 
@@ -137,14 +138,6 @@ def gate_text(view: PageView) -> str | None:
 
 #: what a settings field holds: a number, or a long code without spaces (a FEN, a seed, a URL)
 _SETTING_VALUE = re.compile(r"^\s*(-?\d+([.,]\d+)?|\S{16,})\s*$")
-#: a code example that is a whole statement: a declaration ("justify-content: flex-end;"), a call
-#: ("move(3)"), an assignment ("x = 5"); one word alone is a name or a value, not a statement
-_CODE_STATEMENT = re.compile(r"^[\w.$#-]+\s*(:|=|\()\s*\S.*$")
-#: a property the page names in code ("justify-content"): a hyphenated identifier, values follow it
-_CODE_PROPERTY = re.compile(r"^[a-z]+(-[a-z]+)+$")
-_CODE_VALUE = re.compile(r"^[a-z][a-z-]*$")
-#: answers typed into a code field, at most: the page's own example first, then a property with its values
-CODE_ANSWERS = 4
 #: cells a board needs before its screen counts as a game (a 3x3 tic-tac-toe is the smallest board)
 BOARD_MIN_CELLS = 9
 
@@ -327,20 +320,6 @@ def generic_ways(view: PageView) -> list[Way]:
 
 def board_cells(view: PageView) -> list[ObserveResult]:
     return [c for c in view.candidates if c.kind == "cell" and c.cell is not None and c.bbox is not None]
-
-
-def code_answers(codes: list[str]) -> list[str]:
-    """What a tester types into a coding puzzle's field: the whole statements its instructions show, then
-    the property they name with each value they list ("justify-content: center;"). No code, no answers."""
-    statements = [c if c.endswith((";", ")")) or "=" in c else c + ";" for c in codes if _CODE_STATEMENT.match(c)]
-    prop = next((c for c in codes if _CODE_PROPERTY.match(c)), None)  # named first, its values listed after
-    values = codes[codes.index(prop) + 1 :] if prop is not None else []
-    combos = [f"{prop}: {v};" for v in values if _CODE_VALUE.match(v) and v != prop]
-    answers: list[str] = []
-    for answer in [*statements, *combos]:
-        if answer not in answers:
-            answers.append(answer)
-    return answers[:CODE_ANSWERS]
 
 
 def untouched_cells(cells: list[ObserveResult], fresh_look: str | None = None) -> list[ObserveResult]:
