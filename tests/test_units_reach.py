@@ -10,9 +10,8 @@ import pytest
 
 from pytest_gameqa.agent.actions import ClickAt, ClickElement, PressKey
 from pytest_gameqa.agent.idle import GRID_H, GRID_W, cell_mask
-from pytest_gameqa.agent.keys import control_keys
 from pytest_gameqa.agent.policy import HeuristicPolicy
-from pytest_gameqa.agent.reach import ReachTracker, Reaction, Sample
+from pytest_gameqa.agent.reach import ReachTracker, Sample
 from pytest_gameqa.agent.reading import gate_text, keys_named, ways_in
 from pytest_gameqa.dom.detector import DrawnText, PageView
 from pytest_gameqa.models import BoundingBox, ObserveResult
@@ -371,34 +370,6 @@ def test_a_key_that_moves_a_level_number_selects_a_level_it_does_not_play() -> N
     assert run("Score").reach.entered
 
 
-def test_the_player_repeats_an_input_only_when_it_moved_a_thing_at_rest() -> None:
-    """A repeat confirms a reaction only if one of the two moved a thing at rest; an input whose only
-    answer surprised things that move by themselves (stripes scrolling further than in the idle looks)
-    is not repeated: the next untried input comes (a 2 s round has no try to waste). Near miss: a
-    sprite at rest that moved is tried again at once."""
-    policy = HeuristicPolicy(seed=1, viewport=(1280, 720))
-    policy.feedback(PressKey(key="ArrowUp", times=5), Reaction(play=True), entered=False, hover_hits=[])
-    assert policy.confirm is None
-    policy.feedback(
-        PressKey(key="ArrowLeft", times=5), Reaction(play=True, play_at_rest=True), entered=False, hover_hits=[]
-    )
-    assert policy.confirm == PressKey(key="ArrowLeft", times=5)
-
-
-def test_the_play_sweep_moves_sideways_first_then_up_and_down() -> None:
-    """Past the menus the player plays at once: Left and Right first (paddles, platformers, runners and
-    most shooters move sideways: gate-restart's 2 s rounds were spent on ArrowUp), the mouse next, then
-    Up and Down, which a top-down game also answers, then Space. Any seed."""
-    view = PageView(candidates=[CANVAS])
-    for seed in range(5):
-        policy = HeuristicPolicy(seed=seed, viewport=(1280, 720))
-        policy.left_menu = True
-        names = [policy.next_action(view).input_name for _ in range(6)]
-        assert sorted(names[:2]) == ["ArrowLeft", "ArrowRight"], names
-        assert names[2] == "move pointer" and sorted(names[3:5]) == ["ArrowDown", "ArrowUp"], names
-        assert names[5] == "Space", names
-
-
 def test_a_state_hook_flag_that_says_playing_enters_at_the_start_click() -> None:
     """A game whose render_game_to_text says {"playing": true} after Start is played: its own word, the
     most trusted evidence (ai-steering waited for two confirming moves under load). Near miss: the
@@ -417,19 +388,3 @@ def test_a_state_hook_flag_that_says_playing_enters_at_the_start_click() -> None
     entered = run("true").reach
     assert entered.entered and "state hook says playing=True" in (entered.evidence or "")
     assert not run("false").reach.entered
-
-
-def test_a_key_the_screen_names_leads_the_play_sweep() -> None:
-    """ "Press Up to jump" on a game playable from load: Up is the game's own control and comes first in
-    the sweep, five times (a defect behind five jumps). Near miss: a screen naming no key keeps the
-    sideways-first order (above), and "Level up!" names no key."""
-    assert control_keys("Level up!") == [] and control_keys("use Left and Right, press Space") == [
-        "ArrowLeft",
-        "ArrowRight",
-        "Space",
-    ]
-    view = PageView(candidates=[CANVAS], screen_text="Hop Counter\nPress Up to jump")
-    policy = HeuristicPolicy(seed=3, viewport=(1280, 720))
-    policy.left_menu = True
-    first = policy.next_action(view)
-    assert first == PressKey(key="ArrowUp", times=5), first

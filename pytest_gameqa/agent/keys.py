@@ -123,19 +123,3 @@ def keys_named(text: str) -> list[str]:
     for match in _MODE_DIGIT.finditer(text):
         add(match.group("digit"))
     return found
-
-
-_HINT = re.compile(r"\b(press|hit|push|tap|use|hold)\b", re.I)
-
-
-def control_keys(text: str) -> list[str]:
-    """Keys a screen's hint names as the game's controls ("Press Up to jump", "use Left and Right"), in
-    the order named. A key word counts only beside a verb of pressing: "Level up!" names no key."""
-    if not _HINT.search(text):
-        return []
-    found = []
-    for pattern, key in KEY_WORDS:
-        match = re.search(pattern, text, re.I)
-        if match:
-            found.append((match.start(), key))
-    return [key for _, key in sorted(found)]

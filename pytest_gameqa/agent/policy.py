@@ -21,7 +21,6 @@ from enum import Enum
 from ..dom.detector import PageView
 from ..models import ObserveResult
 from .actions import Action, ClickAt, ClickElement, Drag, HoldKey, HoverScan, MovePointer, PressKey, TypeText
-from .keys import control_keys
 from .player import Decision, Turn
 from .reach import Reaction
 from .reading import (
@@ -36,7 +35,6 @@ from .reading import (
     is_menu,
     pointer_sweep,
     screen_key,
-    segments,
     untouched_cells,
     ways_in,
 )
@@ -136,9 +134,24 @@ class HeuristicPolicy:
     def _enter(self, view: PageView) -> Action:
         """The first untried way in: what the screen says first, then what a tester tries anyway."""
         self._screen = screen_key(view)
-        again = self._confirming(view)
-        if again is not None:
-            return again
+        if self.confirm is not None:
+            action, self.confirm = self.confirm, None
+            self.last_reason = "the game reacted: the same input again"
+            if action.input_name == "click board":  # another cell (the one it played may be taken now)
+                cells = [c for c in view.candidates if c.kind == "cell"]
+                played = action.target if isinstance(action, ClickElement) else None
+                # one that still looks as the played one did before the click (an unopened square)
+                alike = [c for c in cells if played is not None and c.look == played.look and not c.filled]
+                alike = [c for c in alike if c.cell != played.cell]  # type: ignore[union-attr]
+                others = (
+                    alike
+                    or [c for c in cells if not c.filled]
+                    or [c for c in cells if c.description != action.describe()]
+                )
+                if not others:
+                    return self._enter(view)
+                return ClickElement(target=others[(len(others) * 2) // 3])
+            return action
         menu = is_menu(view)
         if self.left_menu and not menu and not self.swept and (view.canvases or view.candidates):
             self.last_reason = "past the menus: play"
@@ -183,28 +196,6 @@ class HeuristicPolicy:
         self.new_screen()
         self.left_menu = True
 
-    def _confirming(self, view: PageView) -> Action | None:
-        """The input the game just reacted to, once more (a reaction counts as entry only when the same
-        input does it again), in whatever phase: a round that ended and was restarted in between is
-        played with it first."""
-        if self.confirm is None or self.entered:
-            return None
-        action, self.confirm = self.confirm, None
-        self.last_reason = "the game reacted: the same input again"
-        if action.input_name == "click board":  # another cell (the one it played may be taken now)
-            cells = [c for c in view.candidates if c.kind == "cell"]
-            played = action.target if isinstance(action, ClickElement) else None
-            # one that still looks as the played one did before the click (an unopened square)
-            alike = [c for c in cells if played is not None and c.look == played.look and not c.filled]
-            alike = [c for c in alike if c.cell != played.cell]  # type: ignore[union-attr]
-            others = (
-                alike or [c for c in cells if not c.filled] or [c for c in cells if c.description != action.describe()]
-            )
-            if not others:
-                return None
-            return ClickElement(target=others[(len(others) * 2) // 3])
-        return action
-
     def new_screen(self) -> None:
         """The gate changed (the next menu, a dialog): look for its buttons anew (its ways in are kept
         per screen, see `tried`)."""
@@ -242,9 +233,6 @@ class HeuristicPolicy:
         return PressKey(key=self.rng.choice(PLAY_KEYS), times=self.rng.randint(1, 3))
 
     def _play(self, view: PageView) -> Action:
-        again = self._confirming(view)
-        if again is not None:
-            return again
         if self.seek is not None and self.entered:  # what raised progress before, or a held direction
             sought = self.seek.choose(view)
             if sought is not None:
@@ -255,17 +243,11 @@ class HeuristicPolicy:
                 # arrows, then Space, are what most games use: press them long enough to matter. Arrows
                 # first: a game's first answer to its player is a move (Space fires or jumps, and its
                 # answer, a shot, is no proof the player steers anything)
-                # Left and Right before Up and Down: paddles, platformers, runners and most shooters move
-                # sideways, and top-down games take all four (two tries saved on a 2 s round)
-                across, along = ["ArrowLeft", "ArrowRight"], ["ArrowUp", "ArrowDown"]
-                others = [k for k in SWEEP_KEYS if not k.startswith("Arrow") and k != "Space"]
-                self.rng.shuffle(across)
-                self.rng.shuffle(along)
+                arrows = [k for k in SWEEP_KEYS if k.startswith("Arrow")]
+                others = [k for k in SWEEP_KEYS if k not in arrows and k != "Space"]
+                self.rng.shuffle(arrows)
                 self.rng.shuffle(others)
-                keys = [*across, *along, "Space", *others]
-                # keys the screen names ("Press Up to jump") are the game's own controls: first
-                named = [k for text in segments(view) for k in control_keys(text) if k in keys]
-                keys = list(dict.fromkeys([*named, *keys]))
+                keys = [*arrows, "Space", *others]
                 self.sweep = [PressKey(key=k, times=5 if k.startswith(("Arrow", "Space")) else 3) for k in keys]
                 if view.canvases and view.canvases[0].bbox is not None and not self.touch:
                     # the mouse is a play input too (a paddle, a crosshair, pointer-lock steering): early
@@ -406,7 +388,6 @@ class HeuristicPolicy:
             self.left_menu = True
         if (
             reaction.play
-            and reaction.play_at_rest
             and not entered
             and self.confirm is None
             and self.last_reason != "the game reacted: the same input again"

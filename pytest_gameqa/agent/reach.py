@@ -85,9 +85,6 @@ class Reaction:
     changed_cells: frozenset[int] = frozenset()
     #: the change counts as play evidence (a play input, the game's own screen): worth repeating to confirm
     play: bool = False
-    #: ... and it moved a thing at rest: a repeat can confirm it (two surprises of things that move by
-    #: themselves prove nothing, so repeating an input that only surprised one wastes a try)
-    play_at_rest: bool = False
 
     @property
     def pixels(self) -> bool:
@@ -252,7 +249,6 @@ class ReachTracker:
         evidence = self._play_evidence(before, after, reaction, input_name, how)
         if evidence is not None:
             reaction.play = True
-            reaction.play_at_rest = evidence.still
             pair = self.judge.add(evidence)
             if pair is not None:
                 way_in = self.judge.way_in[0] if self.judge.way_in else pair[0].how
