@@ -124,9 +124,10 @@ def test_rows_of_dead_processes_become_interrupted(tmp_path: Path) -> None:
 def test_serial_and_parallel_runs_record_the_same_verdicts(tmp_path: Path) -> None:
     # both games start at a "Start Game" button: given, so each has its play time to show play in
     games = [f"--game-url={HEALTHY}", f"--game-url={BROKEN}", "--game-start", "click Start Game"]
-    serial = _pytest(tmp_path, *games, "--game-duration", "5", "--output", "serial")
+    # 8 s: the verdicts compared must not hang on how fast a loaded machine gets a 5 s run's moves in
+    serial = _pytest(tmp_path, *games, "--game-duration", "8", "--output", "serial")
     assert serial.returncode == 1, serial.stdout[-3000:]
-    parallel = _pytest(tmp_path, "-n", "2", *games, "--game-duration", "5", "--output", "parallel")
+    parallel = _pytest(tmp_path, "-n", "2", *games, "--game-duration", "8", "--output", "parallel")
     assert parallel.returncode == 1, parallel.stdout[-3000:]
 
     db = tmp_path / ".gameqa" / "runs.sqlite"

@@ -17,7 +17,7 @@ from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
 
-from ..browser.session import HEAVY_CAPTURE_S, Clock, GameSession, PageHung, origin_of
+from ..browser.session import Clock, GameSession, PageHung, origin_of
 from ..models import GameMetrics, Issue, IssueKind, MetricSample, Stall
 from ..settings import GameSettings
 from .events import PageEvents
@@ -37,10 +37,7 @@ DETAIL_SCALE = 0.5
 FINAL_VERDICT_S = 4.5
 #: how often the watchdog reads the screen's text while the game is loading (a small evaluate)
 LOADING_LOOK_S = 0.5
-#: the monitor looks at the screen once a second, or less often on a page whose captures cost seconds
-#: (software WebGL): its looks then take at most this share of the capture time, and the rest goes to the
-#: player's before/after shots, the evidence (a heavy game got 2 actions in 20 s with a look a second)
-MONITOR_CAPTURE_SHARE = 0.2
+#: the monitor looks at the screen once a second (its thumbnails: blank screens, frames that stop)
 LOOK_EVERY_S = 1.0
 
 
@@ -263,9 +260,7 @@ class GameMonitor(PageEvents, Summary):
                         self._ping_stalls.append((sent, now))
                 self._flush_ping_stalls(now)
                 if self.ready_at is not None and now >= next_thumb and (look is None or look.done()):
-                    capture_s = getattr(self.session, "capture_s", 0.0)
-                    heavy = capture_s > HEAVY_CAPTURE_S  # only there: a busy machine keeps its freeze timing
-                    next_thumb = now + (capture_s / MONITOR_CAPTURE_SHARE if heavy else LOOK_EVERY_S)
+                    next_thumb = now + LOOK_EVERY_S
                     look = asyncio.ensure_future(self._look_once())
                 if (
                     self.ready_at is not None
