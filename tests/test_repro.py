@@ -259,9 +259,13 @@ def test_the_minimal_key_sequence_repro_reproduces_every_time(key_min: tuple[Pat
 
 @pytest.mark.e2e
 def test_restart_repro_shrinks_to_start_and_try_again(tmp_path: Path) -> None:
-    """--game-shrink in the run itself; the minimal repro is a page-error repro that works."""
+    """--game-shrink in the run itself; the minimal repro is a page-error repro that works. The way to the
+    defect is given (Start, noise presses, the round's end, Try again): the recording to shrink is the
+    same every run, whatever the player would have stumbled on (it found Try again by itself in 8 s, and
+    under load left a canvas click in the recording now and then)."""
+    steps = _start("click Start", "press ArrowLeft 2 times", "press ArrowRight", "wait 2600", "click Try again")
     test, folder, stdout = _failed_run(
-        tmp_path, "repro-restart", "--game-shrink", "--game-shrink-budget", "120", "--game-duration", "8"
+        tmp_path, "repro-restart", "--game-shrink", "--game-shrink-budget", "90", *steps, "--game-duration", "6"
     )
     minimal = json.loads((folder / "repro-min.json").read_text())
     assert [s["action"]["type"] for s in minimal["steps"]] == ["click_element", "click_element"]
