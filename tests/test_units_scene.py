@@ -601,3 +601,100 @@ def test_a_crowd_of_like_stars_that_wraps_is_no_evidence_but_a_lone_sprite_over_
     assert not later.changes, [c.words() for c in later.changes]
     moved = compare(sky(2.0, 400), sky(2.5, 392), envelope)
     assert [c.key for c in moved.changes] == [SHIP]
+
+
+BATCH = "g1|buf7#0"  # a batched WebGL vertex buffer: every sprite of the screen in one upload
+
+
+def test_a_batched_webgl_buffer_is_confirmed_only_by_the_same_input_each_moving_its_still_part() -> None:
+    """A Pixi title and game draw every sprite through one vertex buffer: a Go button's hover, a pillar
+    scrolling in and the fairy respawning all change "the same thing". Two different inputs that changed
+    the buffer prove nothing, nor does the same key twice when one look only saw things moving by
+    themselves. Near misses: the same key twice, each moving a part that stood still (a hero in the
+    batch), is entered; two inputs moving one canvas sprite still confirm each other."""
+    judge = EntryJudge()
+    go = PlayEvidence("click canvas", "click the canvas", 1.0, frozenset({BATCH}), "buffer", still=True)
+    key = PlayEvidence("a", "press a", 2.0, frozenset({BATCH}), "buffer", still=True)
+    assert judge.add(go) is None and judge.add(key) is None
+    drift = PlayEvidence("ArrowUp", "press ArrowUp", 3.0, frozenset({BATCH}), "buffer", still=False)
+    assert judge.add(drift) is None
+    again = PlayEvidence("ArrowUp", "press ArrowUp", 4.0, frozenset({BATCH}), "buffer", still=True)
+    assert judge.add(again) is None
+    hero = EntryJudge()
+    left = PlayEvidence("ArrowLeft", "press ArrowLeft", 1.0, frozenset({BATCH}), "buffer", still=True)
+    left2 = PlayEvidence("ArrowLeft", "press ArrowLeft", 2.0, frozenset({BATCH}), "buffer", still=True)
+    assert hero.add(left) is None and hero.add(left2) == (left, left2)
+    sprite = EntryJudge()
+    first = PlayEvidence("ArrowLeft", "press ArrowLeft", 1.0, frozenset({SHIP}), "moved", still=True)
+    other = PlayEvidence("a", "press a", 2.0, frozenset({SHIP}), "moved", still=False)
+    assert sprite.add(first) is None and sprite.add(other) == (first, other)
+
+
+def _gl_look(at_s: float, sums: tuple[float, ...], *, ocr_gate: str | None = None, source: str = "ocr") -> Sample:
+    box = BoundingBox(x=600, y=540, width=80, height=40)
+    drawn = [DrawnText(text=ocr_gate, bbox=box, source=source)] if ocr_gate else []
+    view = PageView(
+        candidates=[
+            ObserveResult(description="the canvas", kind="canvas", bbox=BoundingBox(x=0, y=0, width=1280, height=720))
+        ],
+        drawn=drawn,
+        scene=[[BATCH, list(sums)]],
+    )
+    return Sample.of(view, None, at_s)
+
+
+def test_a_gate_read_from_pixels_before_the_click_is_not_made_a_control_the_game_keeps() -> None:
+    """An image 'START' button read by OCR: the reading joins the looks until a re-read, so right after the
+    click it still seems shown. That is no proof the game keeps it (it may be gone already): it stays a
+    gate, and what the click changed is no play. Near miss: 'START' drawn by fillText, seen after the click
+    in a fresh look, is a control the game keeps."""
+    for source, kept in (("ocr", False), ("canvas", True)):
+        tracker = ReachTracker()
+        title = (10.0, 20.0, 30.0)
+        for i in range(5):
+            tracker.observe_idle(_gl_look(i / 4, title, ocr_gate="START", source=source))
+        before = _gl_look(1.25, title, ocr_gate="START", source=source)
+        tracker.observe_idle(before)
+        tracker.after_action(
+            before,
+            _gl_look(1.6, (10.0, 26.0, 30.0), ocr_gate="START", source=source),
+            "click START",
+            "click START (640,564)",
+        )
+        assert ("START" in tracker.permanent) is kept, source
+        assert not tracker.judge.evidence  # "click START" starts the game: a menu click, never play
+
+
+def test_a_new_screen_is_judged_against_its_own_idle_change_not_the_title_s() -> None:
+    """A WebGL game keeps its buffer from the title into play: on the title the batch stood still, in play
+    its sprites move by themselves. Once the gate is gone (a menu passed), the title's envelope and the
+    title's reactions no longer count: play is judged on the game's own idle looks. Near miss: the same
+    game whose key moves a still part of the batch twice in play is entered."""
+
+    def play(tracker: ReachTracker, moves: bool) -> None:
+        t, drift = 1.25, 0.0
+        for i in range(5):
+            tracker.observe_idle(_gl_look(i / 4, (10.0, 20.0, 30.0), ocr_gate="Go!"))
+        before = _gl_look(t, (10.0, 20.0, 30.0), ocr_gate="Go!")
+        tracker.observe_idle(before)
+        tracker.gate_gone_from_pixels("click Go! (640,564)", 1.6, "Go!", None)  # the re-read: gone
+        hero = 50.0
+        for _ in range(4):
+            for _ in range(3):  # idle looks of the game: the scenery part drifts by itself, the hero stands
+                t += 0.25
+                drift += 5
+                tracker.observe_idle(_gl_look(t, (drift, hero, 30.0)))
+            before = _gl_look(t, (drift, hero, 30.0))
+            t += 0.4
+            drift += 8
+            hero += 12 if moves else 0
+            tracker.after_action(
+                before, _gl_look(t, (drift, hero, 30.0 + (7 if not moves else 0))), "ArrowUp", "press ArrowUp"
+            )
+
+    still_game = ReachTracker()
+    play(still_game, moves=False)
+    assert not still_game.reach.entered  # a part it never saw still in play moved: no proof
+    steered = ReachTracker()
+    play(steered, moves=True)
+    assert steered.reach.entered and steered.reach.menus == ["Go!"]

@@ -22,7 +22,7 @@ _NOT_PLAY = re.compile(r"^(escape|tab|hover)$", re.I)
 
 #: a click on a control that names a screen ("click 'Options'") walks menus, it does not play
 _MENU_CLICK = re.compile(
-    r"^(click|tap|double-click) .*\b(play|start|begin|continue|options|settings|help|credits|about|score|"
+    r"^(click|tap|double-click) .*\b(play|start|begin|go|continue|options|settings|help|credits|about|score|"
     r"leader|sound|music|mute|menu|back|story|skip|next|select|choose|level|tutorial|how to)\b",
     re.I,
 )
@@ -30,6 +30,13 @@ _MENU_CLICK = re.compile(
 _CLICKS = ("click", "tap", "double-click")
 #: evidence needed: two reactions to play input that confirm each other (same input, or same thing)
 CONFIRMING = 2
+
+
+def is_aggregate(key: str) -> bool:
+    """A key that stands for many drawn things at once: a batched WebGL vertex buffer holds every sprite of
+    the screen, so "the same thing changed" after two different inputs says nothing (anything moving by
+    itself changes it); only the same input again confirms such a change."""
+    return "|buf" in key
 
 
 def is_play_input(input_name: str) -> bool:
@@ -58,9 +65,12 @@ class PlayEvidence:
         at rest (two surprises of things that move by themselves, like a ball's bounces, prove nothing).
         Two clicks must each change a thing at rest: a click starts things (a ball launched, a level
         begun), and everything that then moves by itself surprises the next click's look too."""
-        related = self.input_name == other.input_name or bool(self.keys & other.keys)
+        shared = {k for k in self.keys & other.keys if not is_aggregate(k)}
+        related = self.input_name == other.input_name or bool(shared)
         if self.input_name.startswith(_CLICKS) and other.input_name.startswith(_CLICKS):
             return related and self.still and other.still
+        if not shared and self.keys and all(is_aggregate(k) for k in self.keys | other.keys):
+            return related and self.still and other.still  # a whole batch: each must have moved its still part
         return related and (self.still or other.still)
 
 

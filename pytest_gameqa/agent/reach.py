@@ -49,6 +49,9 @@ class Sample:
     state: dict[str, str] = field(default_factory=dict)
     scene: Scene = field(default_factory=Scene)
     menu: bool = False
+    #: the gate was read from pixels (OCR), maybe before the last action: only a new reading tells
+    #: whether it is still there (agent/ocr.py re-reads after an action on it)
+    pixel_gate: bool = False
 
     @classmethod
     def of(cls, view: PageView, thumb: Thumbnail | None, at_s: float) -> Sample:
@@ -61,7 +64,13 @@ class Sample:
             state_fields(view),
             Scene.of(view.scene, view.scene_at if view.scene_at is not None else at_s, view.scroll),
             is_menu(view),
+        ).with_gate_source()
+
+    def with_gate_source(self) -> Sample:
+        self.pixel_gate = self.gate is not None and any(
+            d.source == "ocr" and d.text == self.gate for d in self.view.drawn
         )
+        return self
 
     @property
     def screen_name(self) -> str:
@@ -183,8 +192,22 @@ class ReachTracker:
 
     def _gate_passed(self) -> None:
         if self._gate_recent is not None and self._pass_how is not None:
-            self.judge.menu_passed(self._gate_recent[0][:60], *self._pass_how)
+            self._menu_passed(self._gate_recent[0][:60], *self._pass_how)
         self._gate_recent = self._pass_how = None
+
+    def _menu_passed(self, text: str, how: str, at_s: float) -> None:
+        self.judge.menu_passed(text, how, at_s)
+        self._new_screen()
+
+    def _new_screen(self) -> None:
+        """Another screen: its things move their own way, and what the last screen's things did is no
+        evidence here. A WebGL game keeps its buffers and programs from the title into play, so the
+        title's envelope would call every sprite of the game "a thing at rest moved", and a reaction
+        on the title would confirm any change in play (a Go button's hover, then a key in play)."""
+        if not self.reach.entered:
+            self.envelope = Envelope()
+            self._learned_to = None
+            self.judge.evidence.clear()
 
     def _enter(self, how: str, at_s: float, evidence: str) -> None:
         self.reach.entered = True
@@ -231,7 +254,13 @@ class ReachTracker:
             return reaction
         self._inputs.append((after.at_s, input_name))
         del self._inputs[:-200]
-        if before.gate and after.gate == before.gate and before.gate.lower() in how.lower() and reaction.reacted:
+        if (
+            before.gate
+            and after.gate == before.gate
+            and not after.pixel_gate  # a reading from before the action: it may be gone already
+            and before.gate.lower() in how.lower()
+            and reaction.reacted
+        ):
             self.permanent.add(before.gate)  # used, it changed the screen, and it is still there
         gate, after_gate = self._gate_of(before), self._gate_of(after)
         changed = reaction.scene.switched or reaction.scene.appeared + reaction.scene.gone >= 2 or reaction.texts
@@ -239,13 +268,14 @@ class ReachTracker:
             self._pass_how = (how, after.at_s)  # not shown after it: passed, or a blink (a change says which)
         # the screen changed beyond the prompt (its title gone, new things drawn): a pass, not a blink
         if (gate and not after.gate and changed) or (gate and after_gate and after_gate != gate):
-            self.judge.menu_passed(gate[:60], how, after.at_s)  # the screen changed: no blink
+            self._menu_passed(gate[:60], how, after.at_s)  # the screen changed: no blink
             self._gate_recent = (after.gate, after.at_s) if after.gate else None
             self._pass_how = None
         elif not gate and before.menu and (before.screen_name != after.screen_name or reaction.scene.switched):
-            self.judge.menu_passed(before.screen_name, how, after.at_s)
+            self._menu_passed(before.screen_name, how, after.at_s)
         elif reaction.scene.switched:
             self.judge.way_in = (how, after.at_s)  # a title that says nothing, changed by this input
+            self._new_screen()
         evidence = self._play_evidence(before, after, reaction, input_name, how)
         if evidence is not None:
             reaction.play = True
@@ -314,7 +344,7 @@ class ReachTracker:
         """A gate read by OCR is no longer on the re-read screen: a menu page passed, not yet play."""
         if self.reach.entered:
             return
-        self.judge.menu_passed(gate, how, at_s)
+        self._menu_passed(gate, how, at_s)
         self.current_gate = new_gate
 
     def finish(self) -> None:
