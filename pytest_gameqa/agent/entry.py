@@ -69,7 +69,8 @@ class PlayEvidence:
         related = self.input_name == other.input_name or bool(shared)
         if self.input_name.startswith(_CLICKS) and other.input_name.startswith(_CLICKS):
             return related and self.still and other.still
-        if not shared and self.keys and all(is_aggregate(k) for k in self.keys | other.keys):
+        batch_only = not all(any(not is_aggregate(k) for k in e.keys) for e in (self, other) if e.keys)
+        if not shared and batch_only:
             return related and self.still and other.still  # a whole batch: each must have moved its still part
         return related and (self.still or other.still)
 
