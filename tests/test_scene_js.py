@@ -86,3 +86,101 @@ def test_animated_decorations_stand_where_the_layout_puts_them_and_a_transitione
     # a piece appended to another square keeps its key: moved 50 px, not one gone and one new
     hopper = "d|#board>div0>div0"
     assert after[hopper][0] - before[hopper][0] == 50 and "d|#board>div1>div0" not in after, sorted(after)
+
+
+def _scene_of(html: str, script: str = "") -> list[dict[str, list[float]]]:
+    """Scenes of a page: one after load, one after `script` (if any) and two frames."""
+
+    async def run() -> list[dict[str, list[float]]]:
+        async with async_playwright() as pw:
+            browser = await open_browser(pw, {})
+            try:
+                context = await browser.new_context(viewport={"width": 1280, "height": 720})
+                await context.add_init_script(INIT_JS)
+                page = await context.new_page()
+                await page.set_content(html)
+                await page.wait_for_timeout(300)
+                looks = [await asyncio.wait_for(page.evaluate("() => window.__gameqaScene().things"), 10)]
+                if script:
+                    await page.evaluate(script)
+                    await page.wait_for_timeout(200)
+                    looks.append(await asyncio.wait_for(page.evaluate("() => window.__gameqaScene().things"), 10))
+                return [{t[0]: t[1] for t in look} for look in looks]
+            finally:
+                await browser.close()
+
+    return asyncio.run(run())
+
+
+#: a batched 2D WebGL renderer in miniature: every sprite's corners (x, y, u, v: 16 bytes a corner) in
+#: one buffer, one drawElements; or (CLIP) the same quads given in clip space, as 3D engines give meshes
+BATCH = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400" height="300"
+  style="position:absolute; left:100px; top:50px; width:800px; height:600px"></canvas><script>
+  const CLIP = %s;
+  const gl = document.getElementById("c").getContext("webgl");
+  const sh = (t, s) => { const o = gl.createShader(t); gl.shaderSource(o, s); gl.compileShader(o); return o; };
+  const p = gl.createProgram();
+  gl.attachShader(p, sh(gl.VERTEX_SHADER, "attribute vec2 a; attribute vec2 uv; void main() { gl_Position = vec4(a * 0.001, 0.0, 1.0); }"));
+  gl.attachShader(p, sh(gl.FRAGMENT_SHADER, "void main() { gl_FragColor = vec4(1.0); }"));
+  gl.linkProgram(p); gl.useProgram(p);
+  window.hero = [300, 200];
+  const quads = () => [[20, 30, 40, 20], [100, 30, 40, 20], [hero[0], hero[1], 12, 12]];
+  const buf = gl.createBuffer(); gl.bindBuffer(gl.ARRAY_BUFFER, buf);
+  gl.vertexAttribPointer(gl.getAttribLocation(p, "a"), 2, gl.FLOAT, false, 16, 0);
+  gl.vertexAttribPointer(gl.getAttribLocation(p, "uv"), 2, gl.FLOAT, false, 16, 8);
+  const idx = new Uint16Array(18); for (let i = 0; i < 3; i++) idx.set([0, 1, 2, 0, 2, 3].map(k => k + 4 * i), 6 * i);
+  gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, gl.createBuffer()); gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, idx, gl.STATIC_DRAW);
+  requestAnimationFrame(function frame() {
+    const f = new Float32Array(48);
+    quads().forEach(([x, y, w, h], i) => [[x, y], [x + w, y], [x + w, y + h], [x, y + h]].forEach(([a, b], k) => {
+      f.set(CLIP ? [a / 400 - 0.5, b / 300 - 0.5, 0, 0] : [a, b, 0, 0], (4 * i + k) * 4); }));
+    gl.bindBuffer(gl.ARRAY_BUFFER, buf); gl.bufferData(gl.ARRAY_BUFFER, f, gl.DYNAMIC_DRAW);
+    gl.drawElements(gl.TRIANGLES, 18, gl.UNSIGNED_SHORT, 0);
+    requestAnimationFrame(frame);
+  });
+</script></body></html>"""
+
+
+def test_sprites_of_a_batched_webgl_draw_are_things_in_viewport_pixels() -> None:
+    """Pixi, Phaser and Hexi draw every sprite from one vertex buffer: each sprite is read back as a drawn
+    thing where it shows on the page (the 400x300 canvas is shown at 800x600 from (100,50)), and the hero
+    a key moves moved by itself alone. Near miss: a buffer in clip space (a 3D mesh) has no pixels to
+    give: it stays one WebGL buffer, folded into sums."""
+    before, after = _scene_of(BATCH % "false", "() => { window.hero = [304, 200]; }")
+    sprites = {k: v for k, v in before.items() if "|quad:" in k}
+    assert len(sprites) == 3 and all(k.startswith("cg1|quad:") for k in sprites), sorted(before)
+    hero = next(k for k in sprites if ":12x12#" in k)
+    assert before[hero][:4] == [700, 450, 24, 24], before[hero]  # 100 + 300*2, 50 + 200*2, 12*2
+    assert after[hero][0] - before[hero][0] == 8  # 4 canvas px, shown at twice the size
+    clouds = sorted(k for k in sprites if k != hero)
+    assert [after[k][:4] for k in clouds] == [before[k][:4] for k in clouds]
+    (clip,) = _scene_of(BATCH % "true")
+    assert not any("|quad:" in k for k in clip) and any("|buf" in k for k in clip), sorted(clip)
+
+
+TURNED = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400" height="400"></canvas><script>
+  const ctx = document.getElementById("c").getContext("2d");
+  const img = document.createElement("canvas"); img.width = 20; img.height = 50;
+  img.getContext("2d").fillRect(0, 0, 20, 50);
+  window.angle = 0; window.spin = 0;
+  requestAnimationFrame(function frame() {
+    ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.clearRect(0, 0, 400, 400);
+    const x = 200 + 150 * Math.cos(angle), y = 200 + 150 * Math.sin(angle);  // on the rim, facing out
+    ctx.setTransform(Math.cos(angle + spin), Math.sin(angle + spin), -Math.sin(angle + spin), Math.cos(angle + spin), x, y);
+    ctx.drawImage(img, -10, -25);
+    requestAnimationFrame(frame);
+  });
+</script></body></html>"""
+
+
+def test_a_turned_sprite_keeps_its_own_size_and_stands_where_its_centre_is() -> None:
+    """A ship that circles a rim facing outwards is drawn turned: its box grows and shrinks with the angle,
+    which made it a new thing at every angle (a mouse-steered ship was never seen to move). Its own size
+    is kept and its box stands around its centre: it moved. Near miss: turned in place, it stands still."""
+    before, after = _scene_of(TURNED, "() => { window.angle = Math.PI / 3; }")
+    (key,) = [k for k in before if "|img:" in k]
+    assert key.endswith(":20x50#1") and key in after, (sorted(before), sorted(after))
+    assert before[key][:4] == [340, 175, 20, 50]  # centre (350, 200)
+    assert abs(after[key][0] + 10 - (200 + 75)) < 1 and abs(after[key][1] + 25 - (200 + 129.9)) < 1
+    turned, spun = _scene_of(TURNED, "() => { window.spin = 1.1; }")
+    assert spun[key][:4] == turned[key][:4]  # a turn in place is no move

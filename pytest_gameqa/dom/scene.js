@@ -15,6 +15,8 @@
   const MAX_UNIFORMS = 40; // numbers kept per WebGL draw: two 4x4 matrices and a few vectors
   const CHUNKS = 24; // a buffer upload is folded into this many sums: a moving sprite changes its chunk's sum
   const MAX_DOM = 300; // DOM elements per look: a board of 20x15 cells
+  const MAX_QUADS = 300; // sprites read back from a batched WebGL draw per frame: a screen of sprites, bounded
+  const CLIP_SPAN = 2.5; // vertex positions all within this of 0 are clip space (no pixels): no sprites
   const r1 = (v) => Math.round(v * 2) / 2;
   const hash = (s) => {
     let h = 0;
@@ -58,6 +60,14 @@
   };
   const box = (ctx, x, y, w, h) => {
     const m = ctx.getTransform();
+    if (Math.abs(m.b) > 1e-6 || Math.abs(m.c) > 1e-6) {
+      // turned (or skewed): its own size, scaled, around where its centre is drawn. The box of a turned
+      // sprite grows and shrinks as it turns, which would make it another thing at every angle (a ship
+      // that circles a rim facing outwards); a turn in place is no move
+      const sx = Math.hypot(m.a, m.b) * w, sy = Math.hypot(m.c, m.d) * h;
+      const cx = m.a * (x + w / 2) + m.c * (y + h / 2) + m.e, cy = m.b * (x + w / 2) + m.d * (y + h / 2) + m.f;
+      return [cx - Math.abs(sx) / 2, cy - Math.abs(sy) / 2, Math.abs(sx), Math.abs(sy)];
+    }
     const xs = [m.a * x + m.c * y + m.e, m.a * (x + w) + m.c * y + m.e, m.a * x + m.c * (y + h) + m.e, m.a * (x + w) + m.c * (y + h) + m.e];
     const ys = [m.b * x + m.d * y + m.f, m.b * (x + w) + m.d * y + m.f, m.b * x + m.d * (y + h) + m.f, m.b * (x + w) + m.d * (y + h) + m.f];
     const x0 = Math.min(...xs), y0 = Math.min(...ys);
@@ -164,21 +174,70 @@
   const gls = []; // {id, cur, last, task, program, texture, uniforms: Map(program -> Map(loc -> values)), buffers}
   const glOf = (gl) => {
     let st = ids.get(gl) && glStates.get(gl);
-    if (!st) { st = { id: gls.length + 1, cur: [], last: null, task: -1, program: 0, texture: 0, uniforms: new Map(), buffers: new Map(), bound: 0, counts: new Map() }; glStates.set(gl, st); idOf(gl); gls.push(st); }
+    if (!st) { st = { id: gls.length + 1, cur: [], last: null, task: -1, program: 0, texture: 0, uniforms: new Map(), buffers: new Map(), bound: 0, counts: new Map(), layouts: new Map(), pending: null, quads: 0, ref: gl.canvas ? new WeakRef(gl.canvas) : null }; glStates.set(gl, st); idOf(gl); gls.push(st); }
     return st;
   };
   const glStates = new WeakMap();
   const glFrame = (st) => {
     const current = taskOf();
     if (st.task !== current) {
-      if (st.cur.length) { st.last = st.cur; st.cur = []; st.counts = new Map(); }
+      if (st.cur.length) { st.last = st.cur; st.cur = []; st.counts = new Map(); st.quads = 0; }
       st.task = current;
     }
   };
-  const glDraw = (gl, count) => {
+  // A batched 2D engine (Pixi, Phaser, Hexi) uploads every sprite's corners into one vertex buffer and
+  // draws them in one call: read the sprites back from the upload the draw uses (position = the buffer's
+  // 2-float attribute at the lowest offset), each as a drawn thing in canvas pixels like a 2D drawImage,
+  // so a hero moved by a key is told from scenery that moves by itself. `first`/`verts`: what is drawn.
+  const glSprites = (st, first, verts, indexed) => {
+    const p = st.pending;
+    st.pending = null;
+    const { f, lay, buf } = p;
+    const per = lay.stride, at = lay.offset;
+    const total = Math.min(Math.floor(f.length / per), first + verts);
+    const six = !indexed && verts % 6 === 0 && total >= 6 && f[3 * per + at] === f[at] && f[3 * per + at + 1] === f[at + 1];
+    const corners = indexed || !six ? 4 : 6; // indexed quads share corners; unindexed are two triangles
+    const quads = [];
+    let span = 0;
+    for (let v = first; v + corners <= total && quads.length < MAX_QUADS - st.quads; v += corners) {
+      let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (let c = 0; c < corners; c++) {
+        const x = f[(v + c) * per + at], y = f[(v + c) * per + at + 1];
+        if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+      }
+      if (!(x1 - x0 >= 1 || y1 - y0 >= 1) || !isFinite(x0 + y0 + x1 + y1)) continue; // empty or clip-space
+      span = Math.max(span, Math.abs(x0), Math.abs(x1), Math.abs(y0), Math.abs(y1));
+      const look = per > 2 ? hash(String(Math.round(f[v * per + (at === 0 ? 2 : 0)] * 1000))) : 0; // its texture corner
+      quads.push([x0, y0, x1 - x0, y1 - y0, look]);
+    }
+    if (span <= CLIP_SPAN) return false;
+    for (const [x, y, w, h, look] of quads) {
+      const key = "quad:b" + buf + ":" + Math.round(w / 2) * 2 + "x" + Math.round(h / 2) * 2;
+      const n = (st.counts.get(key) || 0) + 1;
+      st.counts.set(key, n);
+      st.cur.push(["q|" + key + "#" + n, [x, y, w, h, look]]);
+    }
+    st.quads += quads.length;
+    st.at = performance.now();
+    return true;
+  };
+  const glSums = (st, f, buf) => {
+    const sums = new Array(CHUNKS).fill(0);
+    const step = Math.max(1, Math.ceil(f.length / CHUNKS));
+    const limit = Math.min(f.length, 200000); // bounded work per upload
+    for (let i = 0; i < limit; i++) { const v = f[i]; if (v === v && Math.abs(v) < 1e6) sums[(i / step) | 0] += v; }
+    const key = "g" + st.id + "|buf" + buf;
+    st.cur.push([key + "#" + (st.counts.get(key) || 0), sums.map((s) => Math.round(s * 10) / 10)]);
+    st.counts.set(key, (st.counts.get(key) || 0) + 1);
+  };
+  const glDraw = (gl, count, first, indexed) => {
     try {
       const st = glOf(gl);
       glFrame(st);
+      if (st.pending) {
+        const p = st.pending;
+        if (!glSprites(st, indexed ? Math.floor(first / 6) * 4 : first, indexed ? Math.floor(count / 6) * 4 : count, indexed)) glSums(st, p.f, p.buf);
+      }
       if (st.cur.length >= MAX_OPS) return;
       const key = "p" + st.program + "|t" + st.texture + "|n" + count;
       const n = (st.counts.get(key) || 0) + 1;
@@ -197,13 +256,10 @@
       glFrame(st);
       const f = data instanceof Float32Array ? data : (data.byteLength % 4 === 0 ? new Float32Array(data.buffer, data.byteOffset, data.byteLength / 4) : null);
       if (!f) return;
-      const sums = new Array(CHUNKS).fill(0);
-      const step = Math.max(1, Math.ceil(f.length / CHUNKS));
-      const limit = Math.min(f.length, 200000); // bounded work per upload
-      for (let i = 0; i < limit; i++) { const v = f[i]; if (v === v && Math.abs(v) < 1e6) sums[(i / step) | 0] += v; }
-      const key = "g" + st.id + "|buf" + st.bound;
-      st.cur.push([key + "#" + (st.counts.get(key) || 0), sums.map((s) => Math.round(s * 10) / 10)]);
-      st.counts.set(key, (st.counts.get(key) || 0) + 1);
+      if (st.pending) glSums(st, st.pending.f, st.pending.buf); // uploaded, never drawn from: as before
+      const lay = st.layouts.get(st.bound);
+      if (lay && st.quads < MAX_QUADS) st.pending = { f, lay, buf: st.bound }; // read when drawn (glSprites)
+      else glSums(st, f, st.bound);
     } catch (e) { /* never into the page */ }
   };
   for (const proto of [window.WebGLRenderingContext && WebGLRenderingContext.prototype,
@@ -212,6 +268,15 @@
     wrap(proto, "useProgram", (gl, a) => { try { glOf(gl).program = idOf(a[0]); } catch (e) { /* never into the page */ } });
     wrap(proto, "bindTexture", (gl, a) => { try { glOf(gl).texture = idOf(a[1]); } catch (e) { /* never into the page */ } });
     wrap(proto, "bindBuffer", (gl, a) => { try { if (a[0] === 0x8892) glOf(gl).bound = idOf(a[1]); } catch (e) { /* never into the page */ } });
+    wrap(proto, "vertexAttribPointer", (gl, a) => {
+      try { // the bound vertex buffer's position: a 2-float attribute, the one at the lowest offset
+        const st = glOf(gl);
+        if (+a[1] !== 2 || a[2] !== 0x1406 || !st.bound || +a[5] % 4 || +a[4] % 4) return;
+        const lay = { stride: Math.max(2, (+a[4] || 8) / 4), offset: +a[5] / 4 };
+        const old = st.layouts.get(st.bound);
+        if ((!old || lay.offset < old.offset) && st.layouts.size < 64) st.layouts.set(st.bound, lay);
+      } catch (e) { /* never into the page */ }
+    });
     wrap(proto, "bufferData", (gl, a) => { if (a[0] === 0x8892) glUpload(gl, a[1]); });
     wrap(proto, "bufferSubData", (gl, a) => { if (a[0] === 0x8892) glUpload(gl, a[2]); });
     for (const name of Object.getOwnPropertyNames(proto)) {
@@ -226,10 +291,10 @@
         } catch (e) { /* never into the page */ }
       });
     }
-    wrap(proto, "drawArrays", (gl, a) => glDraw(gl, +a[2]));
-    wrap(proto, "drawElements", (gl, a) => glDraw(gl, +a[1]));
-    wrap(proto, "drawArraysInstanced", (gl, a) => glDraw(gl, +a[2] * 1000 + +a[3]));
-    wrap(proto, "drawElementsInstanced", (gl, a) => glDraw(gl, +a[1] * 1000 + +a[4]));
+    wrap(proto, "drawArrays", (gl, a) => glDraw(gl, +a[2], +a[1], false));
+    wrap(proto, "drawElements", (gl, a) => glDraw(gl, +a[1], +a[3] / (a[2] === 0x1405 ? 4 : a[2] === 0x1401 ? 1 : 2), true));
+    wrap(proto, "drawArraysInstanced", (gl, a) => glDraw(gl, +a[2] * 1000 + +a[3], 0, false));
+    wrap(proto, "drawElementsInstanced", (gl, a) => glDraw(gl, +a[1] * 1000 + +a[4], 0, true));
   }
   // ------------------------------------------------------------------------------------------ DOM
   const mutated = new Set(); // elements that changed since load (oldest dropped past MAX_DOM)
@@ -338,7 +403,14 @@
       for (const st of gls) {
         const frame = st.cur.length ? st.cur : (st.last || []);
         if (frame.length && st.at) frameAt = Math.max(frameAt, st.at);
-        for (const t of frame) things.push(t);
+        const canvas = st.ref && st.ref.deref();
+        const rect = canvas && canvas.isConnected && canvas.width > 0 && canvas.height > 0 ? canvas.getBoundingClientRect() : null;
+        for (const t of frame) {
+          if (!t[0].startsWith("q|")) { things.push(t); continue; }
+          if (!rect || rect.width < 2) continue; // sprites of a canvas off the page: no place on screen
+          const sx = rect.width / canvas.width, sy = rect.height / canvas.height, v = t[1];
+          things.push(["cg" + st.id + "|" + t[0].slice(2), [r1(rect.left + v[0] * sx), r1(rect.top + v[1] * sy), r1(v[2] * sx), r1(v[3] * sy), v[4]]]);
+        }
       }
       const seen = new Set();
       const dom = [];
