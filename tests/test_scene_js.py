@@ -120,7 +120,8 @@ BATCH = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400
   const gl = document.getElementById("c").getContext("webgl");
   const sh = (t, s) => { const o = gl.createShader(t); gl.shaderSource(o, s); gl.compileShader(o); return o; };
   const p = gl.createProgram();
-  gl.attachShader(p, sh(gl.VERTEX_SHADER, "attribute vec2 a; attribute vec2 uv; void main() { gl_Position = vec4(a * 0.001, 0.0, 1.0); }"));
+  gl.attachShader(p, sh(gl.VERTEX_SHADER,
+    "attribute vec2 a; attribute vec2 uv; void main() { gl_Position = vec4(a * 0.001, 0.0, 1.0); }"));
   gl.attachShader(p, sh(gl.FRAGMENT_SHADER, "void main() { gl_FragColor = vec4(1.0); }"));
   gl.linkProgram(p); gl.useProgram(p);
   window.hero = [300, 200];
@@ -129,7 +130,8 @@ BATCH = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400
   gl.vertexAttribPointer(gl.getAttribLocation(p, "a"), 2, gl.FLOAT, false, 16, 0);
   gl.vertexAttribPointer(gl.getAttribLocation(p, "uv"), 2, gl.FLOAT, false, 16, 8);
   const idx = new Uint16Array(18); for (let i = 0; i < 3; i++) idx.set([0, 1, 2, 0, 2, 3].map(k => k + 4 * i), 6 * i);
-  gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, gl.createBuffer()); gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, idx, gl.STATIC_DRAW);
+  gl.bindBuffer(gl.ELEMENT_ARRAY_BUFFER, gl.createBuffer());
+  gl.bufferData(gl.ELEMENT_ARRAY_BUFFER, idx, gl.STATIC_DRAW);
   requestAnimationFrame(function frame() {
     const f = new Float32Array(48);
     quads().forEach(([x, y, w, h], i) => [[x, y], [x + w, y], [x + w, y + h], [x, y + h]].forEach(([a, b], k) => {
@@ -166,7 +168,8 @@ TURNED = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="40
   requestAnimationFrame(function frame() {
     ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.clearRect(0, 0, 400, 400);
     const x = 200 + 150 * Math.cos(angle), y = 200 + 150 * Math.sin(angle);  // on the rim, facing out
-    ctx.setTransform(Math.cos(angle + spin), Math.sin(angle + spin), -Math.sin(angle + spin), Math.cos(angle + spin), x, y);
+    const a = angle + spin;
+    ctx.setTransform(Math.cos(a), Math.sin(a), -Math.sin(a), Math.cos(a), x, y);
     ctx.drawImage(img, -10, -25);
     requestAnimationFrame(frame);
   });

@@ -126,9 +126,8 @@ def describe_thing(key: str, size: tuple[float, float], label: str = "") -> str:
     if kind == "d":
         return f"the page element {label[:24]!r}" if label else f"a {w:.0f}x{h:.0f} page element"
     body = key.split("|", 1)[1] if "|" in key else key
-    noun = {"img": "sprite", "quad": "sprite", "rect": "rectangle", "srect": "rectangle", "path": "shape", "stroke": "shape"}.get(
-        body.split(":", 1)[0], "text" if body.startswith("text") else "thing"
-    )
+    nouns = {"img": "sprite", "quad": "sprite", "rect": "rectangle", "srect": "rectangle", "path": "shape"}
+    noun = {**nouns, "stroke": "shape"}.get(body.split(":", 1)[0], "text" if body.startswith("text") else "thing")
     return f"a drawn {w:.0f}x{h:.0f} {noun}"
 
 
