@@ -16,6 +16,7 @@ import pytest
 from helpers import GAMES, kinds, run_pytest
 
 from pytest_gameqa.models import IssueKind, MetricSample, Stall
+from pytest_gameqa.monitor.frozen import LoopClock, frozen_message
 from pytest_gameqa.monitor.monitor import GameMonitor
 from pytest_gameqa.monitor.pixels import Thumbnail, decode_png
 from pytest_gameqa.settings import GameSettings
@@ -208,6 +209,25 @@ def test_slow_timer_loop_that_stops_is_frozen() -> None:
     monitor = _frozen_run(ticks_per_half_s=2)
     (freeze,) = [i for i in monitor.issues if i.kind is IssueKind.FREEZE]
     assert "stopped drawing at 2.5 s" in freeze.message
+
+
+def test_a_last_draw_heard_late_is_still_a_loop_that_stopped_drawing() -> None:
+    """A snake's setTimeout chain stopped: its last tick drew at 7.7 s, but a busy machine delivered the
+    probe's stats 1.5 s late, so the last draw was heard at 9.2 s, after the last change the looks saw.
+    It stopped drawing. Near miss: a loop that still draws the same picture every frame kept redrawing."""
+    late = LoopClock(last_timer_at=9.2, last_draw_at=9.2, seen=True, drew=True)
+    common = {
+        "now": 12.8,
+        "last_change_at": 7.7,
+        "busy_until": 0.0,
+        "action_times": [8, 9, 10, 11, 12],
+        "entered": True,
+    }
+    message = frozen_message(**common, loop=late, reactive_times=[3.0, 4.0, 8.5, 9.5, 10.5])
+    assert message is not None and message.startswith("the game stopped drawing at 7.7 s; 5 inputs since")
+    redrawing = LoopClock(last_frame_at=12.8, last_draw_at=12.8, seen=True, drew=True)
+    message = frozen_message(**common, loop=redrawing, reactive_times=[3.0, 4.0, 8.5, 9.5, 10.5])
+    assert message is not None and "stopped changing at 7.7 s while its loop kept redrawing" in message
 
 
 def test_loop_redrawing_a_static_screen_is_not_frozen() -> None:

@@ -28,6 +28,10 @@ MIN_INPUTS = 3
 LOOP_TIMERS_PER_S = 4.0
 #: animation frames per second that make a loop (an rAF loop runs 60; one-off frames on input do not)
 LOOP_FRAMES_PER_S = 10.0
+#: a loop that redraws one picture draws every frame: no draw in the latest half of the frozen window
+#: means it stopped drawing. Draws are heard from the probe's stats, which a busy machine delivers a
+#: second or two late, so the last draw can be heard after the last change the looks saw
+STILL_DRAWING_SHARE = 0.5
 
 
 @dataclass
@@ -109,7 +113,7 @@ def frozen_message(
         # turn-based board that keys never moved is not frozen because keys go on changing nothing)
         return None
     at = last_change_at
-    if not loop.drawing(now, window) and loop.last_draw_at is not None:
+    if not loop.drawing(now, window * STILL_DRAWING_SHARE) and loop.last_draw_at is not None:
         what = f"the game stopped drawing at {min(at, loop.last_draw_at):.1f} s"
     elif not running:
         stopped = loop.last_loop_at if loop.last_loop_at is not None else at
