@@ -64,14 +64,14 @@ class PlayEvidence:
         """The same input again, or the same thing changed by another; and one of the two moved a thing
         at rest (two surprises of things that move by themselves, like a ball's bounces, prove nothing).
         Two clicks must each change a thing at rest: a click starts things (a ball launched, a level
-        begun), and everything that then moves by itself surprises the next click's look too."""
+        begun), and everything that then moves by itself surprises the next click's look too. So must two
+        reactions of which one changed only a whole batched buffer (see is_aggregate)."""
         shared = {k for k in self.keys & other.keys if not is_aggregate(k)}
         related = self.input_name == other.input_name or bool(shared)
-        if self.input_name.startswith(_CLICKS) and other.input_name.startswith(_CLICKS):
+        clicks = self.input_name.startswith(_CLICKS) and other.input_name.startswith(_CLICKS)
+        batch_only = any(e.keys and all(is_aggregate(k) for k in e.keys) for e in (self, other))
+        if clicks or (batch_only and not shared):
             return related and self.still and other.still
-        batch_only = not all(any(not is_aggregate(k) for k in e.keys) for e in (self, other) if e.keys)
-        if not shared and batch_only:
-            return related and self.still and other.still  # a whole batch: each must have moved its still part
         return related and (self.still or other.still)
 
 

@@ -55,22 +55,18 @@ class Sample:
 
     @classmethod
     def of(cls, view: PageView, thumb: Thumbnail | None, at_s: float) -> Sample:
+        gate = gate_text(view)
         return cls(
             view,
             thumb,
             at_s,
-            gate_text(view),
+            gate,
             text_keys(view),
             state_fields(view),
             Scene.of(view.scene, view.scene_at if view.scene_at is not None else at_s, view.scroll),
             is_menu(view),
-        ).with_gate_source()
-
-    def with_gate_source(self) -> Sample:
-        self.pixel_gate = self.gate is not None and any(
-            d.source == "ocr" and d.text == self.gate for d in self.view.drawn
+            pixel_gate=gate is not None and any(d.source == "ocr" and d.text == gate for d in view.drawn),
         )
-        return self
 
     @property
     def screen_name(self) -> str:
