@@ -116,8 +116,8 @@ def _scene_of(html: str, script: str = "") -> list[dict[str, list[float]]]:
 #: one buffer, one drawElements; or (CLIP) the same quads given in clip space, as 3D engines give meshes
 BATCH = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400" height="300"
   style="position:absolute; left:100px; top:50px; width:800px; height:600px"></canvas><script>
-  const CLIP = %s;
-  const gl = document.getElementById("c").getContext("webgl");
+  const CLIP = %s, INSTANCED = %s;
+  const gl = document.getElementById("c").getContext(INSTANCED ? "webgl2" : "webgl");
   const sh = (t, s) => { const o = gl.createShader(t); gl.shaderSource(o, s); gl.compileShader(o); return o; };
   const p = gl.createProgram();
   gl.attachShader(p, sh(gl.VERTEX_SHADER,
@@ -137,7 +137,8 @@ BATCH = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400
     quads().forEach(([x, y, w, h], i) => [[x, y], [x + w, y], [x + w, y + h], [x, y + h]].forEach(([a, b], k) => {
       f.set(CLIP ? [a / 400 - 0.5, b / 300 - 0.5, 0, 0] : [a, b, 0, 0], (4 * i + k) * 4); }));
     gl.bindBuffer(gl.ARRAY_BUFFER, buf); gl.bufferData(gl.ARRAY_BUFFER, f, gl.DYNAMIC_DRAW);
-    gl.drawElements(gl.TRIANGLES, 18, gl.UNSIGNED_SHORT, 0);
+    if (INSTANCED) gl.drawElementsInstanced(gl.TRIANGLES, 18, gl.UNSIGNED_SHORT, 0, 1);
+    else gl.drawElements(gl.TRIANGLES, 18, gl.UNSIGNED_SHORT, 0);
     requestAnimationFrame(frame);
   });
 </script></body></html>"""
@@ -147,8 +148,8 @@ def test_sprites_of_a_batched_webgl_draw_are_things_in_viewport_pixels() -> None
     """Pixi, Phaser and Hexi draw every sprite from one vertex buffer: each sprite is read back as a drawn
     thing where it shows on the page (the 400x300 canvas is shown at 800x600 from (100,50)), and the hero
     a key moves moved by itself alone. Near miss: a buffer in clip space (a 3D mesh) has no pixels to
-    give: it stays one WebGL buffer, folded into sums."""
-    before, after = _scene_of(BATCH % "false", "() => { window.hero = [304, 200]; }")
+    give, nor has an instanced draw's: each stays one WebGL buffer, folded into sums."""
+    before, after = _scene_of(BATCH % ("false", "false"), "() => { window.hero = [304, 200]; }")
     sprites = {k: v for k, v in before.items() if "|quad:" in k}
     assert len(sprites) == 3 and all(k.startswith("cg1|quad:") for k in sprites), sorted(before)
     hero = next(k for k in sprites if ":12x12#" in k)
@@ -156,8 +157,11 @@ def test_sprites_of_a_batched_webgl_draw_are_things_in_viewport_pixels() -> None
     assert after[hero][0] - before[hero][0] == 8  # 4 canvas px, shown at twice the size
     clouds = sorted(k for k in sprites if k != hero)
     assert [after[k][:4] for k in clouds] == [before[k][:4] for k in clouds]
-    (clip,) = _scene_of(BATCH % "true")
+    (clip,) = _scene_of(BATCH % ("true", "false"))
     assert not any("|quad:" in k for k in clip) and any("|buf" in k for k in clip), sorted(clip)
+    # nor does an instanced draw: its buffer holds what each instance varies, not a sprite's corners
+    (instanced,) = _scene_of(BATCH % ("false", "true"))
+    assert not any("|quad:" in k for k in instanced) and any("|buf" in k for k in instanced), sorted(instanced)
 
 
 TURNED = """<!DOCTYPE html><html><body style="margin:0"><canvas id="c" width="400" height="400"></canvas><script>

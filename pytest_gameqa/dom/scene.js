@@ -195,7 +195,8 @@
     const { f, lay, buf } = p;
     const per = lay.stride, at = lay.offset;
     const total = Math.min(Math.floor(f.length / per), first + verts);
-    const six = !indexed && verts % 6 === 0 && total >= 6 && f[3 * per + at] === f[at] && f[3 * per + at + 1] === f[at + 1];
+    const q = first * per + at; // the drawn part's first quad: two triangles repeat its corners 0 and 2
+    const six = !indexed && verts % 6 === 0 && total >= first + 6 && f[q + 3 * per] === f[q] && f[q + 3 * per + 1] === f[q + 1];
     const corners = indexed || !six ? 4 : 6; // indexed quads share corners; unindexed are two triangles
     const quads = [];
     let span = 0;
@@ -230,13 +231,18 @@
     st.cur.push([key + "#" + (st.counts.get(key) || 0), sums.map((s) => Math.round(s * 10) / 10)]);
     st.counts.set(key, (st.counts.get(key) || 0) + 1);
   };
-  const glDraw = (gl, count, first, indexed) => {
+  const glDraw = (gl, count, first, indexed, instanced) => {
     try {
       const st = glOf(gl);
       glFrame(st);
       if (st.pending) {
         const p = st.pending;
-        if (!glSprites(st, indexed ? Math.floor(first / 6) * 4 : first, indexed ? Math.floor(count / 6) * 4 : count, indexed)) glSums(st, p.f, p.buf);
+        const verts = indexed ? Math.floor(count / 6) * 4 : count;
+        // an instanced draw's buffer holds per-instance data, not corners: it stays folded into sums
+        if (instanced || !glSprites(st, indexed ? Math.floor(first / 6) * 4 : first, verts, indexed)) {
+          st.pending = null;
+          glSums(st, p.f, p.buf);
+        }
       }
       if (st.cur.length >= MAX_OPS) return;
       const key = "p" + st.program + "|t" + st.texture + "|n" + count;
@@ -293,8 +299,8 @@
     }
     wrap(proto, "drawArrays", (gl, a) => glDraw(gl, +a[2], +a[1], false));
     wrap(proto, "drawElements", (gl, a) => glDraw(gl, +a[1], +a[3] / (a[2] === 0x1405 ? 4 : a[2] === 0x1401 ? 1 : 2), true));
-    wrap(proto, "drawArraysInstanced", (gl, a) => glDraw(gl, +a[2] * 1000 + +a[3], 0, false));
-    wrap(proto, "drawElementsInstanced", (gl, a) => glDraw(gl, +a[1] * 1000 + +a[4], 0, true));
+    wrap(proto, "drawArraysInstanced", (gl, a) => glDraw(gl, +a[2] * 1000 + +a[3], 0, false, true));
+    wrap(proto, "drawElementsInstanced", (gl, a) => glDraw(gl, +a[1] * 1000 + +a[4], 0, true, true));
   }
   // ------------------------------------------------------------------------------------------ DOM
   const mutated = new Set(); // elements that changed since load (oldest dropped past MAX_DOM)
