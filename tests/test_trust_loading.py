@@ -13,7 +13,7 @@ import pytest
 from helpers import GAMES, kinds, run_pytest
 
 from pytest_gameqa.models import IssueKind, MetricSample
-from pytest_gameqa.monitor.loading import LOADING_HANG_S, LOADING_MAX_S, LoadingJudge, texts_of
+from pytest_gameqa.monitor.loading import ENTRY_LOOK_S, LOADING_HANG_S, LOADING_MAX_S, LoadingJudge, texts_of
 from pytest_gameqa.monitor.monitor import GameMonitor
 from pytest_gameqa.settings import GameSettings
 
@@ -79,13 +79,41 @@ def test_getting_in_or_a_word_that_never_goes_away_ends_loading() -> None:
     judge = LoadingJudge()
     judge.note_look(3.0, ["Loading music"], None, 2.0)
     judge.note_entered(9.5)
-    assert judge.ended_at == 9.5 and "the player got in at 9.5 s" in (judge.why or "")
+    judge.note_look(10.0, ["Loading music"], None, 2.0)  # still said on screen: the entry ended loading
+    assert judge.ended_at == 9.5 and "the player got in at 9.5 s: its input" in (judge.why or "")
+    busy = LoadingJudge()  # the page too busy for a look after the entry: the entry ended loading
+    busy.note_look(3.0, ["Loading music"], None, 2.0)
+    busy.note_entered(9.5)
+    busy.note_time(9.5 + ENTRY_LOOK_S - 0.1, 2.0)
+    assert busy.loading
+    busy.note_time(9.5 + ENTRY_LOOK_S, 2.0)
+    assert busy.ended_at == 9.5 and "its input changed the game" in (busy.why or "")
     stuck = LoadingJudge()
     stuck.note_look(3.0, ["Loading music"], None, 2.0)
     stuck.note_time(2.0 + LOADING_MAX_S - 1, 2.0)
     assert stuck.loading
     stuck.note_time(2.0 + LOADING_MAX_S, 2.0)
     assert not stuck.loading and "'Loading music'" in (stuck.why or "")
+
+
+def test_an_entry_just_after_the_loader_went_credits_the_loader_going() -> None:
+    """The loader was seen gone at 19.5 s and the player got in at 20.5 s, before `CALM_S` of calm had passed:
+    loading ended when its text went (the entry only confirms it), not at the entry."""
+    judge = LoadingJudge()
+    judge.note_frames(18.8, 450.0)
+    judge.note_look(18.8, ["Streaming track... 99%"], None, 15.0)
+    judge.note_look(19.5, ["Lap 1"], None, 15.0)
+    assert judge.loading  # calm for less than CALM_S
+    judge.note_entered(20.5)
+    judge.note_look(20.8, ["Lap 1"], None, 15.0)
+    assert judge.ended_at == 19.5
+    assert "'Streaming track... 99%' gone from the screen" in (judge.why or "")
+    assert "main thread free again" in (judge.why or "") and "the player got in at 20.5 s" in (judge.why or "")
+    late = LoadingJudge()  # no look between the loader going and the entry: the look after it says why
+    late.note_look(18.8, ["Streaming track... 99%"], None, 15.0)
+    late.note_entered(19.4)
+    late.note_look(19.9, ["Lap 1"], None, 15.0)
+    assert late.ended_at == 19.4 and "gone from the screen" in (late.why or "")
 
 
 def test_malformed_reads_are_nothing() -> None:

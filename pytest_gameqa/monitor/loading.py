@@ -36,6 +36,9 @@ CALM_S = 1.0
 LOADING_HANG_S = 15.0
 #: loading believed at most this long after ready: a loading word that never goes away is part of the game
 LOADING_MAX_S = 60.0
+#: the player got in but no look at the screen came this long after (the watchdog looks every second):
+#: the entry alone ended loading
+ENTRY_LOOK_S = 2.5
 #: what the watchdog reads to judge loading: visible DOM text, drawn canvas text, the state hook (bounded)
 READ_JS = """() => {
   const dom = document.body ? document.body.innerText.slice(0, 4000) : "";
@@ -59,6 +62,8 @@ class LoadingJudge:
         self.last_text_at: float | None = None
         self.last_busy_at: float | None = None
         self._calm_since: float | None = None
+        self._ready_at: float | None = None
+        self._entered_at: float | None = None  # the player got in; the next look says why loading ended
 
     @property
     def loading(self) -> bool:
@@ -84,8 +89,14 @@ class LoadingJudge:
         if said is not None:
             self.last_text, self.last_text_at = said.strip()[:80], now
             self._calm_since = None
+            if self._entered_at is not None:
+                self._end_at_entry(self._entered_at, loader_gone=False)
             return
         if ready_at is None:
+            return
+        self._ready_at = ready_at
+        if self._entered_at is not None:
+            self._end_at_entry(self._entered_at, loader_gone=True)
             return
         if self._calm_since is None:
             self._calm_since = now  # the first look that says nothing about loading
@@ -94,11 +105,26 @@ class LoadingJudge:
             self._end(self._calm_since, self._calm_why(ready_at))
 
     def note_entered(self, at_s: float) -> None:
-        if self.ended_at is None:
-            self._end(at_s, f"the player got in at {at_s:.1f} s: its input changed the game (that is play)")
+        """The player got in: loading is over, but when and why is the next look's to say. If the loading
+        signs are gone by then, loading ended when they went (the entry may come before `CALM_S` ran
+        out); if the screen still says "loading", the entry ended it. Without a look within
+        `ENTRY_LOOK_S` (the page too busy to answer), the entry ended it."""
+        if self.ended_at is None and self._entered_at is None:
+            self._entered_at = at_s
+
+    def _end_at_entry(self, entered: float, loader_gone: bool) -> None:
+        if loader_gone and self._ready_at is not None:
+            at = entered if self._calm_since is None else min(self._calm_since, entered)
+            self._end(at, f"{self._calm_why(self._ready_at)}; the player got in at {entered:.1f} s")
+        else:
+            self._end(entered, f"the player got in at {entered:.1f} s: its input changed the game (that is play)")
 
     def note_time(self, now: float, ready_at: float | None) -> None:
-        if self.ended_at is None and ready_at is not None and now - ready_at >= LOADING_MAX_S:
+        if self.ended_at is not None:
+            return
+        if self._entered_at is not None and now - self._entered_at >= ENTRY_LOOK_S:
+            self._end_at_entry(self._entered_at, loader_gone=False)
+        elif ready_at is not None and now - ready_at >= LOADING_MAX_S:
             self._end(
                 now,
                 f"still saying {self.last_text!r} {LOADING_MAX_S:g} s after ready: judged as play from here",
@@ -120,6 +146,8 @@ class LoadingJudge:
         self.ended_at, self.why = round(at_s, 3), why
 
     def record(self) -> LoadingEnd:
+        if self.ended_at is None and self._entered_at is not None:
+            self._end_at_entry(self._entered_at, loader_gone=False)
         return LoadingEnd(ended_at_s=self.ended_at, why=self.why or f"still loading: {self.last_text or 'not ready'}")
 
 

@@ -326,14 +326,16 @@ class GameMonitor(PageEvents, Summary):
         self.loading.note_time(self.clock.now(), self.ready_at)
 
     async def _read_loading(self) -> None:
-        """Read the screen's text and the state hook: does the game still say it is loading?"""
+        """Read the screen's text and the state hook: does the game still say it is loading? (Looked at
+        before the player's entry is synced, so an entry right after the loader went still credits the
+        loader's going rather than the entry.)"""
         assert self.session is not None
-        self._sync_loading()
         if not self.loading.loading:
             return
         with contextlib.suppress(PageHung, PlaywrightError, ValueError, TypeError):
             texts, state = texts_of(await self.session.evaluate(READ_JS, timeout=2.0))
             self.loading.note_look(self.clock.now(), texts, state, self.ready_at)
+        self._sync_loading()
 
     async def _final_verdict(self) -> None:
         """Stopping while the page does not answer: wait (bounded) for the answer or the hang verdict."""
